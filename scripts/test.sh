@@ -11,6 +11,8 @@ build_dir=${TENOVOS_BUILD_DIR:-$root/build}
 cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build "$build_dir" --parallel
 
+# Widgets tests draw offscreen; keychain tests reach a throw-away
+# gnome-keyring through a private D-Bus session.
 export QT_QPA_PLATFORM=offscreen
 cd "$build_dir"
-ctest --output-on-failure --timeout 900 --parallel 2
+"$root/scripts/with-keyring.sh" ctest --output-on-failure --timeout 900 --parallel 2

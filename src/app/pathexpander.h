@@ -1,0 +1,53 @@
+#pragma once
+
+#include <QList>
+#include <QMetaType>
+#include <QObject>
+#include <QString>
+#include <QStringList>
+
+namespace tenovos {
+
+// A file found by PathExpander, with its size read in the worker thread.
+struct CollectedFile
+{
+    QString path;
+    qint64 size = -1; // bytes; -1 when the file is missing or unreadable
+};
+
+using CollectedFileList = QList<CollectedFile>;
+
+// Expands dropped or chosen paths into the files to upload, off the GUI
+// thread, because folders may sit on slow network shares. Folders are
+// searched recursively, hidden files and folders are skipped and a folder
+// reached again through a symbolic link is searched once (FileCollector).
+// Each expand() call ends with exactly one expanded() signal, delivered in
+// the expander's thread.
+class PathExpander : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(PathExpander)
+
+public:
+    explicit PathExpander(QObject *parent = nullptr);
+    ~PathExpander() override;
+
+    void expand(const QStringList &paths);
+    // Expansions started and not yet reported.
+    int pendingCount() const { return m_pending; }
+
+    // The blocking work of expand(), for the worker thread.
+    static CollectedFileList collect(const QStringList &paths, QStringList *warnings);
+
+Q_SIGNALS:
+    // warnings name the folders that could not be read.
+    void expanded(const tenovos::CollectedFileList &files, const QStringList &warnings);
+    void pendingCountChanged(int count);
+
+private:
+    int m_pending = 0;
+};
+
+} // namespace tenovos
+
+Q_DECLARE_METATYPE(tenovos::CollectedFile)

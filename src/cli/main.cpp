@@ -1,0 +1,68 @@
+// tenovos-upload: the command-line uploader built on the engine in src/core.
+
+#include "clioptions.h"
+#include "interrupthandler.h"
+#include "passwordprompt.h"
+#include "uploadcommand.h"
+
+#include <QCoreApplication>
+#include <QLoggingCategory>
+#include <QProcessEnvironment>
+#include <QTimer>
+
+#include <cstdio>
+
+using namespace tenovos::cli;
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("tenovos-upload"));
+    QCoreApplication::setOrganizationName(QStringLiteral("Tenovos"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(TENOVOS_VERSION_STRING));
+
+    CliOptions options;
+    QString error;
+    if (!CliParser::parse(QCoreApplication::arguments(), &options, &error)) {
+        const QString text = QCoreApplication::translate("main", "tenovos-upload: %1\nRun "
+                                                                 "tenovos-upload --help for the "
+                                                                 "options.\n")
+                                 .arg(error);
+        std::fputs(text.toLocal8Bit().constData(), stderr);
+        return ExitUsage;
+    }
+
+    // The engine logs every start, retry and failure; the command prints its
+    // own lines and summary, so the log stays off unless asked for.
+    // QT_LOGGING_RULES in the environment still overrides these rules.
+    if (options.verbose) {
+        qSetMessagePattern(QStringLiteral("%{category}: %{message}"));
+        QLoggingCategory::setFilterRules(QStringLiteral("tenovos.*.debug=true"));
+    } else {
+        QLoggingCategory::setFilterRules(
+            QStringLiteral("tenovos.*.info=false\ntenovos.*.warning=false"));
+    }
+
+    QString password = QProcessEnvironment::systemEnvironment().value(
+        QStringLiteral("TENOVOS_PASSWORD"));
+    if (password.isEmpty()) {
+        password = readPasswordFromTerminal(
+            QCoreApplication::translate("main", "Tenovos password for %1: ").arg(options.username));
+    }
+    if (password.isEmpty()) {
+        const QString text = QCoreApplication::translate(
+            "main", "tenovos-upload: no password. Set TENOVOS_PASSWORD or run tenovos-upload on a "
+                    "terminal to type it.\n");
+        std::fputs(text.toLocal8Bit().constData(), stderr);
+        return ExitUsage;
+    }
+
+    UploadCommand command(options);
+    InterruptHandler interrupts;
+    QObject::connect(&interrupts, &InterruptHandler::interrupted, &command,
+                     &UploadCommand::interrupt);
+    QObject::connect(&command, &UploadCommand::finished, &app,
+                     [](int exitCode) { QCoreApplication::exit(exitCode); });
+    QTimer::singleShot(0, &command, [&command, password] { command.start(password); });
+    return QCoreApplication::exec();
+}

@@ -1,0 +1,168 @@
+#pragma once
+
+#include "apitypes.h"
+#include "presignedurl.h"
+#include "result.h"
+#include "uploadtypes.h"
+
+#include <QDateTime>
+#include <QDeadlineTimer>
+#include <QElapsedTimer>
+#include <QList>
+#include <QObject>
+#include <QPointer>
+#include <QTimer>
+
+#include <functional>
+
+namespace tenovos {
+
+class ApiCall;
+class ApiClient;
+class NetworkPool;
+class PartUpload;
+
+// The upload of one file, driven by the UploadEngine's scheduler.
+//
+//   Queued --start()--> Creating --created-----> Uploading --all parts--> Completing --> Done
+//     |                   |  (NewVersion: GET the asset first)  |                  |
+//     |                   |  MetadataOnly: Done after create    | single upload: Done after its PUT
+//     +--> Cancelled / Failed from any state before Done; Paused from Queued, Creating, Uploading
+//
+// Before any request the file is checked (exists, regular, readable, at
+// most 5 GiB). Below the multipart threshold the file goes in one PUT to the
+// create response's "url" and no complete call follows. From the threshold
+// on, the create call carries "filesize", and the response's URL list must
+// match the file (ceil(size / partSize) parts numbered 1..n). The parts go up
+// as byte ranges while the scheduler grants slots. POST /asset/complete then
+// lists every part's ETag in ascending order, after a check that size and
+// modification time of the file did not change. Failing or cancelling an
+// open multipart upload sends /asset/complete with action "cancel".
+class UploadTask : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(UploadTask)
+
+public:
+    // Largest file Tenovos accepts: 5 GiB.
+    static constexpr qint64 kMaxFileSize = 5368709120LL;
+
+    UploadTask(const UploadItem &item, const UploadBatch &batch, ApiClient *client,
+               NetworkPool *pool, QObject *parent = nullptr);
+    ~UploadTask() override;
+
+    QString id() const { return m_item.id; }
+    QString filePath() const { return m_item.filePath; }
+    // The name sent to Tenovos: the file name, or the metadata-only name.
+    QString filename() const;
+    TaskState state() const { return m_state; }
+    ApiError error() const { return m_error; }
+    UploadResult result() const;
+
+    qint64 bytesSent() const;
+    qint64 totalBytes() const { return m_fileSize; }
+    int partCount() const { return int(m_parts.size()); }
+
+    // Whether the task occupies a file slot of the scheduler: it is creating,
+    // uploading or completing, or still cancelling its upload on the server.
+    bool isActive() const;
+    // Parts whose PUT is in flight.
+    int activePartCount() const;
+    // Whether a part could start now (pending, or its retry delay passed).
+    bool hasStartablePart() const;
+
+    // Scheduler entry points.
+    void start(const EngineSettings &settings);
+    void startNextPart();
+
+    // User actions; each is ignored in states where it makes no sense.
+    void cancel();
+    void pause();
+    void resume();
+    // Puts a failed or cancelled task back in the queue as if new; returns
+    // false in other states.
+    bool resetForRetry();
+
+Q_SIGNALS:
+    void stateChanged(tenovos::TaskState state, const tenovos::ApiError &error);
+    void progressChanged(qint64 sent, qint64 total);
+    void partsPlanned(int partCount, qint64 partSize);
+    void partProgress(int partNumber, qint64 sent, qint64 total);
+    void partStateChanged(int partNumber, tenovos::PartState state);
+    void finished(const tenovos::UploadResult &result);
+    // A part slot was freed, a retry came due or the task changed state: the
+    // scheduler should look at the queue again.
+    void schedulingNeeded();
+
+private:
+    struct Part
+    {
+        int number = 0;
+        qint64 offset = 0;
+        qint64 length = 0;
+        PresignedUrl url;
+        PartState state = PartState::Pending;
+        QByteArray etag;
+        qint64 sentHighWater = 0; // progress never goes back, even when a PUT restarts
+        int failures = 0;
+        QDeadlineTimer retryAt;
+        bool retryDue = false; // set when the retry timer fired for this part
+        QPointer<PartUpload> upload;
+        bool progressDirty = false;
+    };
+
+    void begin();
+    Result<void> checkBatch() const;
+    Result<void> checkFile();
+    void lookUpVersionedAsset();
+    void createAsset();
+    void handleCreated(const Result<CreatedAsset> &result);
+    Result<void> planParts();
+    void startUploading();
+    void handlePartProgress(int partNumber, qint64 sent);
+    void handlePartFinished(int partNumber, const Result<QByteArray> &etag);
+    void scheduleRetryTimer();
+    void handleRetryTimer();
+    void allPartsDone();
+    Result<void> checkFileUnchanged() const;
+    void completeUpload();
+    void cancelOpenUpload(std::function<void()> then);
+    void abortParts(bool keepAsPending);
+    void failTask(const ApiError &error);
+    void finishTask(TaskState state, const ApiError &error = ApiError());
+    void setState(TaskState state, const ApiError &error = ApiError());
+    void markProgressDirty();
+    void flushProgress();
+    Part *findPart(int partNumber);
+    ApiError withFileContext(ApiError error, const QString &what) const;
+    bool hasOpenMultipartUpload() const;
+
+    UploadItem m_item;
+    UploadBatch m_batch;
+    ApiClient *m_client;
+    NetworkPool *m_pool;
+    EngineSettings m_settings;
+
+    TaskState m_state = TaskState::Queued;
+    ApiError m_error;
+    qint64 m_fileSize = 0;
+    QDateTime m_fileModified;
+    QString m_contentType;
+    QString m_originalFileId;
+    CreatedAsset m_asset;
+    bool m_created = false;
+    bool m_uploadClosed = false; // the multipart upload was completed or cancelled
+    QList<Part> m_parts;
+
+    QPointer<ApiCall> m_call;
+    bool m_callIsCreate = false;
+    bool m_cancelRequested = false;
+    bool m_pauseRequested = false;
+    bool m_cleaningUp = false;
+
+    QTimer m_progressTimer;
+    QTimer m_retryTimer;
+    QElapsedTimer m_elapsed;
+};
+
+} // namespace tenovos
