@@ -342,10 +342,8 @@ void UploadCommand::printSummary()
     const qint64 seconds = qMax<qint64>(1, m_elapsed.elapsed() / 1000);
     if (!m_options.quiet || !problems.isEmpty()) {
         printError(tr("Uploaded %1 of %2 files (%3 in %4 s).")
-                       .arg(done)
-                       .arg(m_results.size())
-                       .arg(formatSize(m_totalBytes))
-                       .arg(seconds));
+                       .arg(QString::number(done), QString::number(m_results.size()),
+                            formatSize(m_totalBytes), QString::number(seconds)));
     }
     if (!problems.isEmpty()) {
         printError(tr("Not uploaded:"));

@@ -31,9 +31,8 @@ bool FileRangeDevice::open(OpenMode mode)
     if (m_file.size() < m_offset + m_length) {
         setErrorString(tr("%1 is %2 bytes long, shorter than the %3 bytes expected; it changed "
                           "after the upload started")
-                           .arg(m_file.fileName())
-                           .arg(m_file.size())
-                           .arg(m_offset + m_length));
+                           .arg(m_file.fileName(), QString::number(m_file.size()),
+                                QString::number(m_offset + m_length)));
         m_file.close();
         return false;
     }

@@ -112,9 +112,7 @@ Result<QJsonObject> MetadataValues::itemFromText(const MetadataAttribute &attrib
             return invalidValue(tr("No value is given for %1.").arg(attribute.name));
         if (ids.size() > 1 && !attribute.multipleSelect) {
             return invalidValue(tr("%1 takes one value, but %2 are given (\"%3\"). Choose one.")
-                                    .arg(attribute.name)
-                                    .arg(ids.size())
-                                    .arg(text));
+                                    .arg(attribute.name, QString::number(ids.size()), text));
         }
         return vocabularyItem(attribute.id, ids, attribute.multipleSelect);
     }
@@ -125,15 +123,15 @@ Result<QJsonObject> MetadataValues::itemFromText(const MetadataAttribute &attrib
 QList<MetadataAttribute> MetadataValues::missingRequired(const MetadataTemplate &metadataTemplate,
                                                          const QJsonArray &items)
 {
-    QSet<QString> given;
+    QSet<QString> filledIds;
     for (const QJsonValue &item : items)
-        given.insert(item.toObject().value(kIdKey).toString());
+        filledIds.insert(item.toObject().value(kIdKey).toString());
 
     QList<MetadataAttribute> missing;
     const QList<MetadataAttribute> attributes = metadataTemplate.attributes();
     for (const MetadataAttribute &attribute : attributes) {
         if (attribute.required && attribute.visible && !attribute.readOnly
-            && !given.contains(attribute.id))
+            && !filledIds.contains(attribute.id))
             missing.append(attribute);
     }
     return missing;

@@ -18,7 +18,8 @@ class FileRangeDevice;
 class NetworkPool;
 class RawHttpPut;
 
-// What one part upload sends: a byte range of a file to a presigned URL.
+// The request of one part upload: a byte range of a file and the presigned
+// URL to send it to.
 struct PartSpec
 {
     QString filePath;

@@ -175,9 +175,8 @@ Result<void> UploadTask::checkBatch() const
         ApiError error(ApiError::Kind::InvalidRequest,
                        tr("\"%1\" needs 1 to %2 security templates, but %3 are chosen. Choose the "
                           "security templates for the upload.")
-                           .arg(name)
-                           .arg(kMaxSecurityTemplates)
-                           .arg(m_batch.securityTemplateIds.size()));
+                           .arg(name, QString::number(kMaxSecurityTemplates),
+                                QString::number(m_batch.securityTemplateIds.size())));
         error.setRetryable(false);
         return error;
     }
@@ -231,9 +230,8 @@ Result<void> UploadTask::checkFile()
         return ApiError::localFile(
             tr("\"%1\" is %2 (%3 bytes), larger than the 5 GiB (%4 bytes) Tenovos accepts for one "
                "file. Upload a smaller file.")
-                .arg(path, QLocale().formattedDataSize(size))
-                .arg(size)
-                .arg(kMaxFileSize));
+                .arg(path, QLocale().formattedDataSize(size), QString::number(size),
+                     QString::number(kMaxFileSize)));
     }
 
     m_fileSize = size;
@@ -367,18 +365,13 @@ Result<void> UploadTask::planParts()
             QStringLiteral("POST /assets/asset"),
             tr("Tenovos sent %1 part URLs for \"%2\", but a file of %3 bytes in parts of %4 bytes "
                "needs %5, numbered 1 to %5")
-                .arg(m_asset.urls.size())
-                .arg(name)
-                .arg(m_fileSize)
-                .arg(partSize)
-                .arg(expected));
+                .arg(QString::number(m_asset.urls.size()), name, QString::number(m_fileSize),
+                     QString::number(partSize), QString::number(expected)));
         error.setUserMessage(tr("Tenovos planned the parts of \"%1\" differently from the "
                                 "uploader (%2 URLs, expected %3 parts of %4 bytes). Check that the "
                                 "part size setting matches the server, then retry.")
-                                 .arg(name)
-                                 .arg(m_asset.urls.size())
-                                 .arg(expected)
-                                 .arg(partSize));
+                                 .arg(name, QString::number(m_asset.urls.size()),
+                                      QString::number(expected), QString::number(partSize)));
         return error;
     }
 
@@ -833,11 +826,11 @@ void UploadTask::setState(TaskState state, const ApiError &error)
     Q_EMIT stateChanged(state, error);
 }
 
-ApiError UploadTask::withFileContext(ApiError error, const QString &what) const
+ApiError UploadTask::withFileContext(ApiError error, const QString &action) const
 {
     // "Could not create the asset for "a.jpg": <reason and next step>"
     error.setUserMessage(tr("Could not %1 \"%2\": %3")
-                             .arg(what, filename(), error.userMessage()));
+                             .arg(action, filename(), error.userMessage()));
     return error;
 }
 

@@ -134,7 +134,7 @@ private:
     void markProgressDirty();
     void flushProgress();
     Part *findPart(int partNumber);
-    ApiError withFileContext(ApiError error, const QString &what) const;
+    ApiError withFileContext(ApiError error, const QString &action) const;
     bool hasOpenMultipartUpload() const;
 
     UploadItem m_item;

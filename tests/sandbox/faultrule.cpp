@@ -2,18 +2,22 @@
 
 #include <QStringList>
 
+#include <limits>
+
 namespace tenovos::sandbox {
 
 namespace {
 
 constexpr int maxPartNumber = 10000;
 constexpr qint64 maxStallMilliseconds = 3600 * 1000;
+constexpr qint64 maxRetryAfterSeconds = 86400;
 
 QString syntaxHint()
 {
-    return QStringLiteral("Expected KIND[@PART][#N[-M]]:ACTION[=ARG] with KIND token, create, complete, cancel, "
-                          "lookup, put or any and ACTION status=CODE, drop=BYTES, stall=SECONDS, no-etag or expired, "
-                          "for example put@3#2:status=503.");
+    return QStringLiteral("Expected KIND[@PART][#N[-M]][~P]:ACTION[=ARG][,retry-after=SECONDS] with KIND token, "
+                          "create, complete, cancel, lookup, put or any and ACTION status=CODE, drop=BYTES, "
+                          "stall=SECONDS, no-etag, expired, expired-token or random, for example put@3#2:status=503 "
+                          "or put~0.2:status=503,retry-after=2.");
 }
 
 bool fail(const QString &text, const QString &reason, QString *error)
@@ -35,6 +39,173 @@ qint64 parsePositive(const QString &digits, qint64 max)
     bool ok = false;
     const qint64 value = digits.toLongLong(&ok);
     return ok && value >= 1 && value <= max ? value : 0;
+}
+
+// Parses a probability written as a plain decimal such as 0.2 or 1; a value
+// outside (0, 1] or any other spelling (sign, exponent, "nan") gives nothing.
+std::optional<double> parseProbability(const QString &text)
+{
+    if (text.isEmpty())
+        return std::nullopt;
+    for (const QChar c : text) {
+        if (!c.isDigit() && c != QLatin1Char('.'))
+            return std::nullopt;
+    }
+    bool ok = false;
+    const double value = text.toDouble(&ok);
+    if (!ok || !(value > 0) || value > 1)
+        return std::nullopt;
+    return value;
+}
+
+bool appliesToPutsOnly(FaultRule::Action action)
+{
+    return action == FaultRule::Action::NoEtag || action == FaultRule::Action::ExpiredToken;
+}
+
+// Parses KIND[@PART][#N[-M]][~P] into rule.
+bool parseSelector(const QString &text, QString selector, FaultRule *rule, QString *error)
+{
+    const qsizetype tilde = selector.indexOf(QLatin1Char('~'));
+    const QString probabilityText = tilde < 0 ? QString() : selector.mid(tilde + 1);
+    if (tilde >= 0)
+        selector.truncate(tilde);
+    const qsizetype hash = selector.indexOf(QLatin1Char('#'));
+    const QString countText = hash < 0 ? QString() : selector.mid(hash + 1);
+    if (hash >= 0)
+        selector.truncate(hash);
+    const qsizetype at = selector.indexOf(QLatin1Char('@'));
+    const QString partText = at < 0 ? QString() : selector.mid(at + 1);
+    const QString kindText = at < 0 ? selector : selector.left(at);
+
+    const QStringList kinds{QStringLiteral("token"), QStringLiteral("create"), QStringLiteral("complete"),
+                            QStringLiteral("cancel"), QStringLiteral("lookup"), QStringLiteral("put"),
+                            QStringLiteral("any")};
+    const qsizetype kindIndex = kinds.indexOf(kindText);
+    if (kindIndex < 0)
+        return fail(text, QStringLiteral("the request kind \"%1\" is unknown").arg(kindText), error);
+    rule->kind = static_cast<FaultRule::Kind>(kindIndex);
+
+    if (at >= 0) {
+        if (rule->kind != FaultRule::Kind::Put && rule->kind != FaultRule::Kind::Any)
+            return fail(text, QStringLiteral("@PART applies only to put (or any) requests"), error);
+        rule->partNumber = static_cast<int>(parsePositive(partText, maxPartNumber));
+        if (rule->partNumber == 0)
+            return fail(text, QStringLiteral("the part number \"%1\" is not an integer from 1 to 10000").arg(partText), error);
+    }
+
+    if (hash >= 0) {
+        const qsizetype dash = countText.indexOf(QLatin1Char('-'));
+        const QString firstText = dash < 0 ? countText : countText.left(dash);
+        const QString lastText = dash < 0 ? countText : countText.mid(dash + 1);
+        rule->firstMatch = static_cast<int>(parsePositive(firstText, 1000000));
+        rule->lastMatch = static_cast<int>(parsePositive(lastText, 1000000));
+        if (rule->firstMatch == 0 || rule->lastMatch == 0) {
+            return fail(text, QStringLiteral("the request count \"#%1\" is not a positive integer N or range N-M").arg(countText),
+                        error);
+        }
+        if (rule->lastMatch < rule->firstMatch)
+            return fail(text, QStringLiteral("the request range \"#%1\" ends before it starts").arg(countText), error);
+    }
+
+    if (tilde >= 0) {
+        const std::optional<double> probability = parseProbability(probabilityText);
+        if (!probability) {
+            return fail(text,
+                        QStringLiteral("the probability \"~%1\" is not a decimal number above 0 and at most 1, such as 0.2")
+                            .arg(probabilityText),
+                        error);
+        }
+        rule->probability = *probability;
+    }
+    return true;
+}
+
+// Parses ACTION[=ARG] into rule.
+bool parseAction(const QString &text, const QString &actionText, FaultRule *rule, QString *error)
+{
+    const qsizetype equals = actionText.indexOf(QLatin1Char('='));
+    const QString actionName = equals < 0 ? actionText : actionText.left(equals);
+    const QString argument = equals < 0 ? QString() : actionText.mid(equals + 1);
+    const bool hasArgument = equals >= 0;
+
+    if (actionName == QLatin1String("status")) {
+        rule->action = FaultRule::Action::Status;
+        rule->argument = parsePositive(argument, 599);
+        if (!hasArgument || rule->argument < 400)
+            return fail(text, QStringLiteral("status needs an HTTP error code from 400 to 599, not \"%1\"").arg(argument), error);
+        return true;
+    }
+    if (actionName == QLatin1String("drop")) {
+        rule->action = FaultRule::Action::Drop;
+        rule->argument = argument == QLatin1String("0") ? 0 : parsePositive(argument, std::numeric_limits<qint64>::max());
+        if (!hasArgument || (rule->argument == 0 && argument != QLatin1String("0")))
+            return fail(text, QStringLiteral("drop needs a number of body bytes (0 or more), not \"%1\"").arg(argument), error);
+        return true;
+    }
+    if (actionName == QLatin1String("stall")) {
+        rule->action = FaultRule::Action::Stall;
+        bool ok = false;
+        const double seconds = argument.toDouble(&ok);
+        rule->argument = ok ? qRound64(seconds * 1000) : 0;
+        if (!hasArgument || !ok || rule->argument < 1 || rule->argument > maxStallMilliseconds) {
+            return fail(text, QStringLiteral("stall needs a number of seconds above 0 and at most 3600, not \"%1\"").arg(argument),
+                        error);
+        }
+        return true;
+    }
+
+    if (actionName == QLatin1String("no-etag"))
+        rule->action = FaultRule::Action::NoEtag;
+    else if (actionName == QLatin1String("expired"))
+        rule->action = FaultRule::Action::Expired;
+    else if (actionName == QLatin1String("expired-token"))
+        rule->action = FaultRule::Action::ExpiredToken;
+    else if (actionName == QLatin1String("random"))
+        rule->action = FaultRule::Action::Random;
+    else
+        return fail(text, QStringLiteral("the action \"%1\" is unknown").arg(actionName), error);
+
+    if (hasArgument)
+        return fail(text, QStringLiteral("%1 takes no argument").arg(actionName), error);
+    if (appliesToPutsOnly(rule->action) && rule->kind != FaultRule::Kind::Put && rule->kind != FaultRule::Kind::Any)
+        return fail(text, QStringLiteral("%1 applies only to put (or any) requests").arg(actionName), error);
+    return true;
+}
+
+// Parses the options after the action, each ",NAME=VALUE"; retry-after is the only one.
+bool parseOptions(const QString &text, const QStringList &options, FaultRule *rule, QString *error)
+{
+    bool retryAfterSeen = false;
+    for (const QString &option : options) {
+        const qsizetype equals = option.indexOf(QLatin1Char('='));
+        const QString name = equals < 0 ? option : option.left(equals);
+        const QString value = equals < 0 ? QString() : option.mid(equals + 1);
+        if (option.isEmpty())
+            return fail(text, QStringLiteral("an empty option follows a ','"), error);
+        if (name != QLatin1String("retry-after"))
+            return fail(text, QStringLiteral("the option \"%1\" is unknown").arg(name), error);
+        if (retryAfterSeen)
+            return fail(text, QStringLiteral("retry-after is given twice"), error);
+        retryAfterSeen = true;
+
+        const bool rateLimited = rule->action == FaultRule::Action::Status && (rule->argument == 429 || rule->argument == 503);
+        if (!rateLimited)
+            return fail(text, QStringLiteral("retry-after applies only to status=429 and status=503"), error);
+        if (value == QLatin1String("none")) {
+            rule->retryAfterSeconds = FaultRule::noRetryAfter;
+            continue;
+        }
+        const qint64 seconds = value == QLatin1String("0") ? 0 : parsePositive(value, maxRetryAfterSeconds);
+        if (equals < 0 || (seconds == 0 && value != QLatin1String("0"))) {
+            return fail(text,
+                        QStringLiteral("retry-after needs a whole number of seconds from 0 to 86400, or none, not \"%1\"")
+                            .arg(value),
+                        error);
+        }
+        rule->retryAfterSeconds = static_cast<int>(seconds);
+    }
+    return true;
 }
 
 } // namespace
@@ -63,98 +234,9 @@ std::optional<FaultRule> FaultRule::parse(const QString &text, QString *error)
         fail(text, QStringLiteral("the ':' between the request selector and the action is missing"), error);
         return std::nullopt;
     }
-    QString selector = text.left(colon);
-    const QString actionText = text.mid(colon + 1);
-
-    // KIND, then an optional @PART, then an optional #N or #N-M.
-    const qsizetype hash = selector.indexOf(QLatin1Char('#'));
-    const QString countText = hash < 0 ? QString() : selector.mid(hash + 1);
-    if (hash >= 0)
-        selector.truncate(hash);
-    const qsizetype at = selector.indexOf(QLatin1Char('@'));
-    const QString partText = at < 0 ? QString() : selector.mid(at + 1);
-    const QString kindText = at < 0 ? selector : selector.left(at);
-
-    const QStringList kinds{QStringLiteral("token"), QStringLiteral("create"), QStringLiteral("complete"),
-                            QStringLiteral("cancel"), QStringLiteral("lookup"), QStringLiteral("put"),
-                            QStringLiteral("any")};
-    const qsizetype kindIndex = kinds.indexOf(kindText);
-    if (kindIndex < 0) {
-        fail(text, QStringLiteral("the request kind \"%1\" is unknown").arg(kindText), error);
-        return std::nullopt;
-    }
-    rule.kind = static_cast<Kind>(kindIndex);
-
-    if (at >= 0) {
-        if (rule.kind != Kind::Put && rule.kind != Kind::Any) {
-            fail(text, QStringLiteral("@PART applies only to put (or any) requests"), error);
-            return std::nullopt;
-        }
-        rule.partNumber = static_cast<int>(parsePositive(partText, maxPartNumber));
-        if (rule.partNumber == 0) {
-            fail(text, QStringLiteral("the part number \"%1\" is not an integer from 1 to 10000").arg(partText), error);
-            return std::nullopt;
-        }
-    }
-
-    if (hash >= 0) {
-        const qsizetype dash = countText.indexOf(QLatin1Char('-'));
-        const QString firstText = dash < 0 ? countText : countText.left(dash);
-        const QString lastText = dash < 0 ? countText : countText.mid(dash + 1);
-        rule.firstMatch = static_cast<int>(parsePositive(firstText, 1000000));
-        rule.lastMatch = static_cast<int>(parsePositive(lastText, 1000000));
-        if (rule.firstMatch == 0 || rule.lastMatch == 0) {
-            fail(text, QStringLiteral("the request count \"#%1\" is not a positive integer N or range N-M").arg(countText),
-                 error);
-            return std::nullopt;
-        }
-        if (rule.lastMatch < rule.firstMatch) {
-            fail(text, QStringLiteral("the request range \"#%1\" ends before it starts").arg(countText), error);
-            return std::nullopt;
-        }
-    }
-
-    const qsizetype equals = actionText.indexOf(QLatin1Char('='));
-    const QString actionName = equals < 0 ? actionText : actionText.left(equals);
-    const QString argument = equals < 0 ? QString() : actionText.mid(equals + 1);
-    const bool hasArgument = equals >= 0;
-
-    if (actionName == QLatin1String("status")) {
-        rule.action = Action::Status;
-        rule.argument = parsePositive(argument, 599);
-        if (!hasArgument || rule.argument < 400) {
-            fail(text, QStringLiteral("status needs an HTTP error code from 400 to 599, not \"%1\"").arg(argument), error);
-            return std::nullopt;
-        }
-    } else if (actionName == QLatin1String("drop")) {
-        rule.action = Action::Drop;
-        rule.argument = argument == QLatin1String("0") ? 0 : parsePositive(argument, std::numeric_limits<qint64>::max());
-        if (!hasArgument || (rule.argument == 0 && argument != QLatin1String("0"))) {
-            fail(text, QStringLiteral("drop needs a number of body bytes (0 or more), not \"%1\"").arg(argument), error);
-            return std::nullopt;
-        }
-    } else if (actionName == QLatin1String("stall")) {
-        rule.action = Action::Stall;
-        bool ok = false;
-        const double seconds = argument.toDouble(&ok);
-        rule.argument = ok ? qRound64(seconds * 1000) : 0;
-        if (!hasArgument || !ok || rule.argument < 1 || rule.argument > maxStallMilliseconds) {
-            fail(text, QStringLiteral("stall needs a number of seconds above 0 and at most 3600, not \"%1\"").arg(argument),
-                 error);
-            return std::nullopt;
-        }
-    } else if (actionName == QLatin1String("no-etag") || actionName == QLatin1String("expired")) {
-        rule.action = actionName == QLatin1String("no-etag") ? Action::NoEtag : Action::Expired;
-        if (hasArgument) {
-            fail(text, QStringLiteral("%1 takes no argument").arg(actionName), error);
-            return std::nullopt;
-        }
-        if (rule.action == Action::NoEtag && rule.kind != Kind::Put && rule.kind != Kind::Any) {
-            fail(text, QStringLiteral("no-etag applies only to put (or any) requests"), error);
-            return std::nullopt;
-        }
-    } else {
-        fail(text, QStringLiteral("the action \"%1\" is unknown").arg(actionName), error);
+    const QStringList actionParts = text.mid(colon + 1).split(QLatin1Char(','));
+    if (!parseSelector(text, text.left(colon), &rule, error) || !parseAction(text, actionParts.constFirst(), &rule, error)
+        || !parseOptions(text, actionParts.mid(1), &rule, error)) {
         return std::nullopt;
     }
     return rule;
@@ -164,8 +246,8 @@ bool FaultRule::selects(Kind requestKind, int requestPartNumber) const
 {
     if (kind != Kind::Any && kind != requestKind)
         return false;
-    // no-etag and @PART only concern PUTs, also under "any".
-    if ((partNumber > 0 || action == Action::NoEtag) && requestKind != Kind::Put)
+    // no-etag, expired-token and @PART only concern PUTs, also under "any".
+    if ((partNumber > 0 || appliesToPutsOnly(action)) && requestKind != Kind::Put)
         return false;
     return partNumber == 0 || partNumber == requestPartNumber;
 }
@@ -173,6 +255,20 @@ bool FaultRule::selects(Kind requestKind, int requestPartNumber) const
 bool FaultRule::firesOn(int count) const
 {
     return firstMatch == 0 || (count >= firstMatch && count <= lastMatch);
+}
+
+QString FaultRule::actionText() const
+{
+    switch (action) {
+    case Action::Status: return QStringLiteral("status=%1").arg(argument);
+    case Action::Drop: return QStringLiteral("drop=%1").arg(argument);
+    case Action::Stall: return QStringLiteral("stall=%1").arg(static_cast<double>(argument) / 1000.0);
+    case Action::NoEtag: return QStringLiteral("no-etag");
+    case Action::Expired: return QStringLiteral("expired");
+    case Action::ExpiredToken: return QStringLiteral("expired-token");
+    case Action::Random: return QStringLiteral("random");
+    }
+    return QString();
 }
 
 } // namespace tenovos::sandbox

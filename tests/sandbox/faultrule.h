@@ -6,19 +6,26 @@
 
 namespace tenovos::sandbox {
 
-// One fault injection rule, written KIND[@PART][#N[-M]]:ACTION[=ARG].
+// One fault injection rule, written KIND[@PART][#N[-M]][~P]:ACTION[=ARG][,OPTION=VALUE].
 // tests/sandbox/README.md documents the syntax with examples.
 struct FaultRule
 {
     enum class Kind { Token, Create, Complete, Cancel, Lookup, Put, Any };
-    enum class Action { Status, Drop, Stall, NoEtag, Expired };
+    enum class Action { Status, Drop, Stall, NoEtag, Expired, ExpiredToken, Random };
+
+    // The Retry-After value of status=429 and status=503 when the rule sets none.
+    static constexpr int defaultRetryAfterSeconds = 1;
+    // retryAfterSeconds of a rule written with retry-after=none: no header.
+    static constexpr int noRetryAfter = -1;
 
     Kind kind = Kind::Any;
     int partNumber = 0;     // 0: any part; only with put (or any, where it selects PUTs)
     int firstMatch = 0;     // 1-based range of matching requests; 0: every matching request
     int lastMatch = 0;
+    double probability = 1; // ~P: the chance that a request in range gets the fault
     Action action = Action::Status;
     qint64 argument = 0;    // status code, bytes for drop, milliseconds for stall
+    int retryAfterSeconds = defaultRetryAfterSeconds; // only used by status=429 and status=503
     QString text;           // the rule as written
 
     // Parses a rule. On failure returns nothing and sets *error to a message
@@ -29,8 +36,12 @@ struct FaultRule
     // before counting. partNumber is 0 for requests other than PUTs.
     bool selects(Kind requestKind, int requestPartNumber) const;
 
-    // Whether the count-th selected request (1-based) gets the fault.
+    // Whether the count-th selected request (1-based) is in the rule's range.
+    // A rule with ~P then applies with probability P.
     bool firesOn(int count) const;
+
+    // The concrete action in rule syntax, such as "status=503" or "drop=0".
+    QString actionText() const;
 
     static QString kindName(Kind kind);
 };
