@@ -55,8 +55,8 @@ int main(int argc, char *argv[])
     // SIGINT or SIGTERM (Ctrl+C in the terminal that started the window):
     // cancel unfinished uploads on the server, then quit; a second one quits
     // at once.
-    tenovos::cli::InterruptHandler interrupts;
-    QObject::connect(&interrupts, &tenovos::cli::InterruptHandler::interrupted, &window, [&window](int count) {
+    tenovos::InterruptHandler interrupts;
+    QObject::connect(&interrupts, &tenovos::InterruptHandler::interrupted, &window, [&window](int count) {
         if (count == 1)
             window.cancelUploadsAndQuit();
         else

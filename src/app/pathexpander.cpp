@@ -35,7 +35,7 @@ PathExpander::~PathExpander()
 
 CollectedFileList PathExpander::collect(const QStringList &paths, QStringList *warnings)
 {
-    const QStringList files = cli::FileCollector::collect(paths, warnings);
+    const QStringList files = FileCollector::collect(paths, warnings);
     CollectedFileList collected;
     collected.reserve(files.size());
     for (const QString &path : files) {

@@ -58,8 +58,8 @@ int main(int argc, char *argv[])
     }
 
     UploadCommand command(options);
-    InterruptHandler interrupts;
-    QObject::connect(&interrupts, &InterruptHandler::interrupted, &command,
+    tenovos::InterruptHandler interrupts;
+    QObject::connect(&interrupts, &tenovos::InterruptHandler::interrupted, &command,
                      &UploadCommand::interrupt);
     QObject::connect(&command, &UploadCommand::finished, &app,
                      [](int exitCode) { QCoreApplication::exit(exitCode); });

@@ -4,12 +4,12 @@
 #include <QString>
 #include <QStringList>
 
-namespace tenovos::cli {
+namespace tenovos {
 
 // Expands the paths of the command line into the files to upload.
 class FileCollector
 {
-    Q_DECLARE_TR_FUNCTIONS(tenovos::cli::FileCollector)
+    Q_DECLARE_TR_FUNCTIONS(tenovos::FileCollector)
 
 public:
     // Searches folders recursively in name order and skips hidden files and
@@ -20,4 +20,4 @@ public:
     static QStringList collect(const QStringList &paths, QStringList *warnings);
 };
 
-} // namespace tenovos::cli
+} // namespace tenovos

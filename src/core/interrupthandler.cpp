@@ -12,7 +12,7 @@
 #include <unistd.h>
 #endif
 
-namespace tenovos::cli {
+namespace tenovos {
 
 namespace {
 
@@ -90,4 +90,4 @@ void InterruptHandler::notify()
     Q_EMIT interrupted(m_count);
 }
 
-} // namespace tenovos::cli
+} // namespace tenovos

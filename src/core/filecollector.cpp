@@ -4,7 +4,7 @@
 #include <QFileInfo>
 #include <QSet>
 
-namespace tenovos::cli {
+namespace tenovos {
 
 namespace {
 
@@ -70,4 +70,4 @@ QStringList FileCollector::collect(const QStringList &paths, QStringList *warnin
     return collection.files;
 }
 
-} // namespace tenovos::cli
+} // namespace tenovos

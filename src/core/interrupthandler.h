@@ -6,7 +6,7 @@ QT_BEGIN_NAMESPACE
 class QSocketNotifier;
 QT_END_NAMESPACE
 
-namespace tenovos::cli {
+namespace tenovos {
 
 // Turns Ctrl+C (SIGINT and SIGTERM on POSIX, the console control handler on
 // Windows) into the interrupted() signal in the thread that created the
@@ -32,4 +32,4 @@ private:
     QSocketNotifier *m_notifier = nullptr;
 };
 
-} // namespace tenovos::cli
+} // namespace tenovos
