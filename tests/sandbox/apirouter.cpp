@@ -138,6 +138,12 @@ HttpResponse ApiRouter::faultResponse(const FaultRule &rule)
 
     const int status = static_cast<int>(rule.argument);
     const QString detail = QStringLiteral("Injected fault \"%1\".").arg(rule.text);
+    if (status == 413) {
+        // A proxy in front of the API rejects a large body before the request reaches the API.
+        return HttpResponse::proxyError(status, QStringLiteral("The request body is larger than the proxy accepts "
+                                                               "(injected fault \"%1\").")
+                                                    .arg(rule.text));
+    }
     HttpResponse response;
     if (status == 401)
         response = HttpResponse::messageDetail(status, QStringLiteral("Unauthorized"), detail);
@@ -149,8 +155,8 @@ HttpResponse ApiRouter::faultResponse(const FaultRule &rule)
         response = HttpResponse::messageDetail(status, QString::fromLatin1(reasonPhrase(status)), detail);
     else
         response = HttpResponse::jsonError(status, detail);
-    if (status == 429 || status == 503)
-        response.setHeader("Retry-After", "1");
+    if ((status == 429 || status == 503) && rule.retryAfterSeconds != FaultRule::noRetryAfter)
+        response.setHeader("Retry-After", QByteArray::number(rule.retryAfterSeconds));
     return response;
 }
 
@@ -566,33 +572,61 @@ HttpResponse ApiRouter::sandboxEndpoint(const HttpRequest &request, const QByteA
         response.streamLength = content->size;
         return response;
     }
-    if (route == "/faults") {
-        if (request.method == "GET")
-            return HttpResponse::json(200, QJsonObject{{QStringLiteral("rules"), m_context->faults.toJson()}});
-        if (request.method == "DELETE") {
-            m_context->faults.clear();
-            return HttpResponse::json(200, QJsonObject{{QStringLiteral("status"), QStringLiteral("success")},
-                                                       {QStringLiteral("rules"), QJsonArray()}});
-        }
-        if (request.method == "POST") {
-            QJsonObject body;
-            if (auto failure = parseJsonBody(request, &body, QStringLiteral("Invalid fault request")))
-                return *failure;
-            const QJsonValue rulesValue = body.value(QStringLiteral("rules"));
-            if (!rulesValue.isArray())
-                return HttpResponse::jsonError(400, QStringLiteral("Send {\"rules\": [\"RULE\", ...]}."));
-            QStringList rules;
-            for (const QJsonValue &rule : rulesValue.toArray())
-                rules.append(rule.toString());
-            QString error;
-            if (!m_context->faults.add(rules, &error))
-                return HttpResponse::jsonError(400, error);
-            return HttpResponse::json(200, QJsonObject{{QStringLiteral("status"), QStringLiteral("success")},
-                                                       {QStringLiteral("rules"), m_context->faults.toJson()}});
-        }
-        return methodNotAllowed("GET, POST, DELETE");
-    }
+    if (route == "/faults")
+        return faultsEndpoint(request);
     return notFound(request);
+}
+
+HttpResponse ApiRouter::faultsEndpoint(const HttpRequest &request) const
+{
+    const auto listing = [this](const char *status) {
+        QJsonObject body{{QStringLiteral("seed"), static_cast<qint64>(m_context->faults.seed())},
+                         {QStringLiteral("rules"), m_context->faults.toJson()}};
+        if (status)
+            body.insert(QStringLiteral("status"), QLatin1String(status));
+        return HttpResponse::json(200, body);
+    };
+
+    if (request.method == "GET")
+        return listing(nullptr);
+    if (request.method == "DELETE") {
+        m_context->faults.clear();
+        return listing("success");
+    }
+    if (request.method != "POST")
+        return methodNotAllowed("GET, POST, DELETE");
+
+    QJsonObject body;
+    if (auto failure = parseJsonBody(request, &body, QStringLiteral("Invalid fault request")))
+        return *failure;
+    const QJsonValue rulesValue = body.value(QStringLiteral("rules"));
+    if (!rulesValue.isArray())
+        return HttpResponse::jsonError(400, QStringLiteral("Send {\"rules\": [\"RULE\", ...]}, optionally with \"seed\": N."));
+    QStringList rules;
+    for (const QJsonValue &rule : rulesValue.toArray()) {
+        if (!rule.isString()) {
+            return HttpResponse::jsonError(400, QStringLiteral("Every item of \"rules\" must be a string such as "
+                                                               "\"put@3#2:status=503\"."));
+        }
+        rules.append(rule.toString());
+    }
+
+    // The seed is a JSON number, so it is limited to the integers a double represents exactly.
+    constexpr double maxSeed = 9007199254740991.0;
+    const QJsonValue seedValue = body.value(QStringLiteral("seed"));
+    const double seed = seedValue.toDouble(-1);
+    const bool hasSeed = !seedValue.isUndefined();
+    if (hasSeed && (!seedValue.isDouble() || seed < 0 || seed > maxSeed || std::floor(seed) != seed)) {
+        return HttpResponse::jsonError(400, QStringLiteral("\"seed\" must be a whole number from 0 to "
+                                                           "9007199254740991."));
+    }
+
+    QString error;
+    if (!m_context->faults.add(rules, &error))
+        return HttpResponse::jsonError(400, error);
+    if (hasSeed)
+        m_context->faults.setSeed(static_cast<quint64>(seed));
+    return listing("success");
 }
 
 } // namespace tenovos::sandbox

@@ -45,6 +45,8 @@ private:
     HttpResponse finishUpload(const HttpRequest &request) const;
     HttpResponse lookUp(const HttpRequest &request, const QByteArray &route) const;
     HttpResponse sandboxEndpoint(const HttpRequest &request, const QByteArray &route) const;
+    // GET, POST and DELETE /sandbox/faults.
+    HttpResponse faultsEndpoint(const HttpRequest &request) const;
 
     std::shared_ptr<SandboxContext> m_context;
 };

@@ -2,12 +2,20 @@
 
 #include "httpmessage.h"
 #include "sandboxlogging.h"
+#include "statechangenotice.h"
+#include "statereader.h"
 
 #include <QCryptographicHash>
 #include <QDir>
+#include <QDirIterator>
 #include <QFile>
+#include <QFileInfo>
 #include <QMutexLocker>
+#include <QRandomGenerator>
+#include <QSet>
 #include <QUuid>
+
+#include <utility>
 
 namespace tenovos::sandbox {
 
@@ -21,10 +29,39 @@ QString newUuid()
     return QUuid::createUuid().toString(QUuid::WithoutBraces);
 }
 
-QString partFileName(int partNumber)
+// A new file name for one PUT's body, such as part-00003.1f0c9e2a: each PUT
+// gets its own file, so a replaced part stays intact until the state that
+// names its successor is saved.
+QString bodyFileName(const QString &uploadId, int partNumber)
 {
-    return QStringLiteral("part-%1").arg(partNumber, 5, 10, QLatin1Char('0'));
+    const QString base = uploadId.isEmpty() ? QStringLiteral("content")
+                                            : QStringLiteral("part-%1").arg(partNumber, 5, 10, QLatin1Char('0'));
+    return QStringLiteral("%1.%2").arg(base).arg(QRandomGenerator::global()->generate(), 8, 16, QLatin1Char('0'));
 }
+
+bool isBodyFileName(const QString &name)
+{
+    return name.startsWith(QLatin1String("part-")) || name.startsWith(QLatin1String("content"));
+}
+
+// A file name from the state file, which must not reach outside its version's folder.
+bool isPlainFileName(const QString &name)
+{
+    return !name.isEmpty() && name != QLatin1String(".") && name != QLatin1String("..")
+        && !name.contains(QLatin1Char('/')) && !name.contains(QLatin1Char('\\'));
+}
+
+QJsonObject putCountsJson(const QMap<int, int> &counts)
+{
+    QJsonObject object;
+    for (auto it = counts.cbegin(); it != counts.cend(); ++it)
+        object.insert(QString::number(it.key()), it.value());
+    return object;
+}
+
+// The "state" values of the state file, in the order of AssetStore::State.
+const QStringList stateNames{QStringLiteral("pending"), QStringLiteral("uploading"), QStringLiteral("complete"),
+                             QStringLiteral("cancelled")};
 
 AssetStore::PutError noSuchUpload()
 {
@@ -50,6 +87,7 @@ AssetStore::AssetStore(const QString &rootDirectory)
 
 std::optional<AssetStore::Created> AssetStore::create(const CreateRequest &request)
 {
+    StateChangeNotice notice(m_changeHandler);
     QMutexLocker locker(&m_mutex);
 
     QString objectId;
@@ -72,7 +110,7 @@ std::optional<AssetStore::Created> AssetStore::create(const CreateRequest &reque
     version.metadataTemplateId = request.metadataTemplateId;
     version.securityTemplateIds = request.securityTemplateIds;
     version.metadata = request.metadata;
-    version.directory = QDir(m_root).filePath(QStringLiteral("objects/%1/%2").arg(objectId, version.fileId));
+    version.directory = versionDirectory(objectId, version.fileId);
     version.multipart = request.filesize > 0 && request.filesize >= request.multipartThreshold;
     if (version.multipart) {
         version.uploadId = QString::fromLatin1(randomId(64));
@@ -84,6 +122,7 @@ std::optional<AssetStore::Created> AssetStore::create(const CreateRequest &reque
 
     m_objectByFileId.insert(version.fileId, objectId);
     m_assets[objectId].versions.append(version);
+    notice.markChanged();
 
     Created created;
     created.objectId = objectId;
@@ -117,38 +156,46 @@ const AssetStore::Version *AssetStore::currentVersion(const Asset &asset) const
     return asset.versions.isEmpty() ? nullptr : &asset.versions.constLast();
 }
 
+AssetStore::Version *AssetStore::findPutVersion(const QString &objectId, const QString &key, const QString &uploadId)
+{
+    if (uploadId.isEmpty()) {
+        const auto asset = m_assets.find(objectId);
+        if (asset == m_assets.end())
+            return nullptr;
+        for (auto it = asset->versions.rbegin(); it != asset->versions.rend(); ++it) {
+            if (!it->multipart && it->filename == key)
+                return &*it;
+        }
+        return nullptr;
+    }
+    const auto upload = m_uploads.constFind(uploadId);
+    if (upload == m_uploads.constEnd() || upload->first != objectId)
+        return nullptr;
+    Version *version = findVersion(upload->first, upload->second);
+    return version && version->filename == key ? version : nullptr;
+}
+
 std::variant<AssetStore::PutTarget, AssetStore::PutError>
 AssetStore::beginPut(const QString &objectId, const QString &key, const QString &uploadId, int partNumber)
 {
+    StateChangeNotice notice(m_changeHandler);
     QMutexLocker locker(&m_mutex);
-    Version *version = nullptr;
+    if (!uploadId.isEmpty() && (partNumber < 1 || partNumber > maxPartNumber)) {
+        return PutError{400, "InvalidArgument",
+                        QStringLiteral("Part number must be an integer between 1 and 10000, inclusive")};
+    }
 
+    Version *version = findPutVersion(objectId, key, uploadId);
     if (uploadId.isEmpty()) {
-        const auto asset = m_assets.find(objectId);
-        if (asset != m_assets.end()) {
-            for (auto it = asset->versions.rbegin(); it != asset->versions.rend(); ++it) {
-                if (!it->multipart && it->filename == key) {
-                    version = &*it;
-                    break;
-                }
-            }
-        }
         if (!version)
             return PutError{403, "AccessDenied", QStringLiteral("Access Denied")};
     } else {
-        if (partNumber < 1 || partNumber > maxPartNumber) {
-            return PutError{400, "InvalidArgument",
-                            QStringLiteral("Part number must be an integer between 1 and 10000, inclusive")};
-        }
-        const auto upload = m_uploads.constFind(uploadId);
-        if (upload == m_uploads.constEnd() || upload->first != objectId)
+        if (!version || (version->state != State::Pending && version->state != State::Uploading))
             return noSuchUpload();
-        version = findVersion(upload->first, upload->second);
-        if (!version || version->filename != key
-            || (version->state != State::Pending && version->state != State::Uploading)) {
-            return noSuchUpload();
+        if (version->state != State::Uploading) {
+            version->state = State::Uploading;
+            notice.markChanged();
         }
-        version->state = State::Uploading;
     }
 
     ++version->putsInFlight;
@@ -157,15 +204,15 @@ AssetStore::beginPut(const QString &objectId, const QString &key, const QString 
     target.fileId = version->fileId;
     target.uploadId = uploadId;
     target.partNumber = uploadId.isEmpty() ? 1 : partNumber;
-    target.finalPath = QDir(version->directory).filePath(uploadId.isEmpty() ? QStringLiteral("content")
-                                                                            : partFileName(partNumber));
-    target.temporaryPath = QStringLiteral("%1.%2.partial").arg(target.finalPath, newUuid());
+    target.finalPath = QDir(version->directory).filePath(bodyFileName(uploadId, partNumber));
+    target.temporaryPath = target.finalPath + QStringLiteral(".partial");
     return target;
 }
 
 std::optional<AssetStore::PutError> AssetStore::finishPut(const PutTarget &target, qint64 size,
                                                           const QByteArray &md5Hex)
 {
+    StateChangeNotice notice(m_changeHandler);
     QMutexLocker locker(&m_mutex);
     Version *version = findVersion(target.objectId, target.fileId);
     if (version)
@@ -183,17 +230,21 @@ std::optional<AssetStore::PutError> AssetStore::finishPut(const PutTarget &targe
                         QStringLiteral("The sandbox could not store the body; check free space in its data folder.")};
     }
 
+    // The file of an earlier PUT of this part goes once the new state is saved.
+    const auto previous = version->parts.constFind(target.partNumber);
+    if (previous != version->parts.constEnd())
+        m_obsoleteFiles.append(previous->path);
+
+    const StoredPart part{size, QLatin1Char('"') + QString::fromLatin1(md5Hex) + QLatin1Char('"'), target.finalPath};
     if (target.uploadId.isEmpty()) {
         version->state = State::Complete;
         version->content = Content{{target.finalPath}, size};
-        version->parts = {{1, StoredPart{size, QLatin1Char('"') + QString::fromLatin1(md5Hex) + QLatin1Char('"'),
-                                         target.finalPath}}};
+        version->parts = {{1, part}};
         m_contentMd5ByFileId.insert(version->fileId, md5Hex);
     } else {
-        version->parts.insert(target.partNumber,
-                              StoredPart{size, QLatin1Char('"') + QString::fromLatin1(md5Hex) + QLatin1Char('"'),
-                                         target.finalPath});
+        version->parts.insert(target.partNumber, part);
     }
+    notice.markChanged();
     return std::nullopt;
 }
 
@@ -262,6 +313,7 @@ AssetStore::FinishResult AssetStore::finishSuccess(const QString &objectId, cons
 
 AssetStore::FinishResult AssetStore::complete(const FinishRequest &request)
 {
+    StateChangeNotice notice(m_changeHandler);
     QMutexLocker locker(&m_mutex);
     QString objectId;
     FinishResult failure;
@@ -337,17 +389,19 @@ AssetStore::FinishResult AssetStore::complete(const FinishRequest &request)
     content.size = total;
     for (auto it = version->parts.cbegin(); it != version->parts.cend(); ++it) {
         if (!kept.contains(it.key()))
-            QFile::remove(it->path);
+            m_obsoleteFiles.append(it->path);
     }
     version->parts = kept;
     version->content = content;
     version->state = State::Complete;
     m_contentMd5ByFileId.remove(version->fileId);
+    notice.markChanged();
     return finishSuccess(objectId, *version);
 }
 
 AssetStore::FinishResult AssetStore::cancel(const FinishRequest &request)
 {
+    StateChangeNotice notice(m_changeHandler);
     QMutexLocker locker(&m_mutex);
     QString objectId;
     FinishResult failure;
@@ -356,9 +410,10 @@ AssetStore::FinishResult AssetStore::cancel(const FinishRequest &request)
         return failure;
 
     for (const StoredPart &part : std::as_const(version->parts))
-        QFile::remove(part.path);
+        m_obsoleteFiles.append(part.path);
     version->parts.clear();
     version->state = State::Cancelled;
+    notice.markChanged();
     return finishSuccess(objectId, *version);
 }
 
@@ -450,6 +505,8 @@ QJsonArray AssetStore::toJson() const
                 {QStringLiteral("uploadId"), version.uploadId.isEmpty() ? QJsonValue() : QJsonValue(version.uploadId)},
                 {QStringLiteral("partCount"), version.multipart ? version.partCount : 1},
                 {QStringLiteral("partsReceived"), version.parts.size()},
+                {QStringLiteral("parts"), partsJson(version.parts)},
+                {QStringLiteral("putCounts"), putCountsJson(version.putCounts)},
                 {QStringLiteral("createdDate"), version.created.toString(Qt::ISODateWithMs)}});
         }
         const Version *current = currentVersion(asset);
@@ -518,6 +575,297 @@ int AssetStore::openUploadCount() const
         }
     }
     return count;
+}
+
+void AssetStore::countPut(const QString &objectId, const QString &key, const QString &uploadId, int partNumber)
+{
+    if (partNumber < 1 || partNumber > maxPartNumber)
+        return;
+    StateChangeNotice notice(m_changeHandler);
+    QMutexLocker locker(&m_mutex);
+    Version *version = findPutVersion(objectId, key, uploadId);
+    if (!version)
+        return;
+    ++version->putCounts[uploadId.isEmpty() ? 1 : partNumber];
+    notice.markChanged();
+}
+
+QMap<int, int> AssetStore::putCounts(const QString &fileId) const
+{
+    QMutexLocker locker(&m_mutex);
+    const auto asset = m_assets.constFind(m_objectByFileId.value(fileId));
+    if (asset == m_assets.constEnd())
+        return {};
+    for (const Version &version : asset->versions) {
+        if (version.fileId == fileId)
+            return version.putCounts;
+    }
+    return {};
+}
+
+QJsonArray AssetStore::partsJson(const QMap<int, StoredPart> &parts)
+{
+    QJsonArray list;
+    for (auto it = parts.cbegin(); it != parts.cend(); ++it) {
+        list.append(QJsonObject{{QStringLiteral("partNumber"), it.key()},
+                                {QStringLiteral("size"), it->size},
+                                {QStringLiteral("etag"), it->etag}});
+    }
+    return list;
+}
+
+void AssetStore::setChangeHandler(std::function<void()> handler)
+{
+    m_changeHandler = std::move(handler);
+}
+
+QString AssetStore::versionDirectory(const QString &objectId, const QString &fileId) const
+{
+    return QDir(m_root).filePath(QStringLiteral("objects/%1/%2").arg(objectId, fileId));
+}
+
+QJsonObject AssetStore::versionState(const Version &version)
+{
+    QJsonArray parts;
+    for (auto it = version.parts.cbegin(); it != version.parts.cend(); ++it) {
+        parts.append(QJsonObject{{QStringLiteral("partNumber"), it.key()},
+                                 {QStringLiteral("size"), it->size},
+                                 {QStringLiteral("etag"), it->etag},
+                                 {QStringLiteral("file"), QFileInfo(it->path).fileName()}});
+    }
+    QJsonArray contentFiles;
+    for (const QString &path : version.content.files)
+        contentFiles.append(QFileInfo(path).fileName());
+    QJsonArray securityTemplateIds;
+    for (const QString &id : version.securityTemplateIds)
+        securityTemplateIds.append(id);
+
+    return QJsonObject{{QStringLiteral("fileId"), version.fileId},
+                       {QStringLiteral("originalFileId"), version.originalFileId},
+                       {QStringLiteral("filename"), version.filename},
+                       {QStringLiteral("declaredSize"), version.declaredSize},
+                       {QStringLiteral("multipart"), version.multipart},
+                       {QStringLiteral("uploadId"), version.uploadId},
+                       {QStringLiteral("partCount"), version.partCount},
+                       {QStringLiteral("partSize"), version.partSize},
+                       {QStringLiteral("state"), stateNames.at(static_cast<int>(version.state))},
+                       {QStringLiteral("createdAtMs"), version.created.toMSecsSinceEpoch()},
+                       {QStringLiteral("metadataTemplateId"), version.metadataTemplateId},
+                       {QStringLiteral("securityTemplateIds"), securityTemplateIds},
+                       {QStringLiteral("metadata"), version.metadata},
+                       {QStringLiteral("parts"), parts},
+                       {QStringLiteral("content"), QJsonObject{{QStringLiteral("files"), contentFiles},
+                                                               {QStringLiteral("size"), version.content.size}}},
+                       {QStringLiteral("putCounts"), putCountsJson(version.putCounts)}};
+}
+
+QJsonArray AssetStore::toState(QStringList *obsoleteFiles)
+{
+    QMutexLocker locker(&m_mutex);
+    QJsonArray list;
+    for (const QString &objectId : std::as_const(m_objectOrder)) {
+        const Asset &asset = *m_assets.constFind(objectId);
+        QJsonArray versions;
+        for (const Version &version : asset.versions)
+            versions.append(versionState(version));
+        list.append(QJsonObject{{QStringLiteral("objectId"), objectId},
+                                {QStringLiteral("createdAtMs"), asset.created.toMSecsSinceEpoch()},
+                                {QStringLiteral("versions"), versions}});
+    }
+    obsoleteFiles->append(m_obsoleteFiles);
+    m_obsoleteFiles.clear();
+    return list;
+}
+
+QStringList AssetStore::takeObsoleteFiles()
+{
+    QMutexLocker locker(&m_mutex);
+    return std::exchange(m_obsoleteFiles, QStringList());
+}
+
+AssetStore::Version AssetStore::restoreVersion(const QJsonObject &item, const QString &objectId, const QString &path,
+                                               StateReader *reader) const
+{
+    Version version;
+    version.fileId = reader->string(item, path, "fileId", true);
+    version.originalFileId = reader->string(item, path, "originalFileId", true);
+    version.filename = reader->string(item, path, "filename", true);
+    version.declaredSize = reader->integer(item, path, "declaredSize");
+    version.multipart = reader->boolean(item, path, "multipart");
+    version.uploadId = reader->string(item, path, "uploadId");
+    version.partCount = static_cast<int>(reader->integer(item, path, "partCount"));
+    version.partSize = reader->integer(item, path, "partSize");
+    const QString stateName = reader->string(item, path, "state");
+    version.created = QDateTime::fromMSecsSinceEpoch(reader->integer(item, path, "createdAtMs"), Qt::UTC);
+    version.metadataTemplateId = reader->string(item, path, "metadataTemplateId");
+    for (const QJsonValue &id : reader->array(item, path, "securityTemplateIds"))
+        version.securityTemplateIds.append(id.toString());
+    version.metadata = reader->array(item, path, "metadata");
+    version.directory = versionDirectory(objectId, version.fileId);
+    if (!reader->ok())
+        return version;
+
+    if (!isPlainFileName(version.fileId))
+        reader->fail(path + QStringLiteral(".fileId"), QStringLiteral("is not a plain folder name"));
+    if (!stateNames.contains(stateName))
+        reader->fail(path + QStringLiteral(".state"), QStringLiteral("is not one of %1").arg(stateNames.join(QStringLiteral(", "))));
+    version.state = static_cast<State>(stateNames.indexOf(stateName));
+    if (version.multipart && (version.uploadId.isEmpty() || version.partCount < 1 || version.partSize < 1)) {
+        reader->fail(path, QStringLiteral("is a multipart upload without uploadId, partCount or partSize"));
+    }
+
+    const QJsonArray parts = reader->array(item, path, "parts");
+    for (qsizetype i = 0; i < parts.size() && reader->ok(); ++i) {
+        const QString partPath = QStringLiteral("%1.parts[%2]").arg(path).arg(i);
+        const QJsonObject part = reader->element(parts, i, path + QStringLiteral(".parts"));
+        const int partNumber = static_cast<int>(reader->integer(part, partPath, "partNumber"));
+        StoredPart stored;
+        stored.size = reader->integer(part, partPath, "size");
+        stored.etag = reader->string(part, partPath, "etag", true);
+        const QString file = reader->string(part, partPath, "file", true);
+        if (reader->ok() && (partNumber < 1 || partNumber > maxPartNumber))
+            reader->fail(partPath + QStringLiteral(".partNumber"), QStringLiteral("is not from 1 to 10000"));
+        if (reader->ok() && !isPlainFileName(file))
+            reader->fail(partPath + QStringLiteral(".file"), QStringLiteral("is not a plain file name"));
+        stored.path = QDir(version.directory).filePath(file);
+        version.parts.insert(partNumber, stored);
+    }
+
+    const QJsonObject content = reader->object(item, path, "content");
+    const QString contentPath = path + QStringLiteral(".content");
+    const QJsonArray contentFiles = reader->array(content, contentPath, "files");
+    version.content.size = reader->integer(content, contentPath, "size");
+    for (const QJsonValue &file : contentFiles) {
+        if (reader->ok() && !isPlainFileName(file.toString()))
+            reader->fail(contentPath + QStringLiteral(".files"), QStringLiteral("contains a value that is not a plain file name"));
+        version.content.files.append(QDir(version.directory).filePath(file.toString()));
+    }
+
+    const QJsonObject putCounts = reader->object(item, path, "putCounts");
+    for (auto it = putCounts.constBegin(); it != putCounts.constEnd() && reader->ok(); ++it) {
+        bool ok = false;
+        const int partNumber = it.key().toInt(&ok);
+        const double count = it.value().toDouble(-1);
+        if (!ok || partNumber < 1 || partNumber > maxPartNumber || count < 0 || count != static_cast<int>(count)) {
+            reader->fail(path + QStringLiteral(".putCounts"),
+                         QStringLiteral("has the entry \"%1\" that is not a part number with a count").arg(it.key()));
+        }
+        version.putCounts.insert(partNumber, static_cast<int>(count));
+    }
+    return version;
+}
+
+void AssetStore::checkPartFiles(Version *version, const QString &objectId)
+{
+    const bool open = version->state == State::Pending || version->state == State::Uploading;
+    for (auto it = version->parts.begin(); it != version->parts.end();) {
+        const QFileInfo file(it->path);
+        if (open && (!file.exists() || file.size() != it->size)) {
+            qCWarning(lcSandbox).noquote() << "Dropping part" << it.key() << "of upload" << version->uploadId << "of object"
+                                           << objectId << "because its file" << it->path << "is missing or not"
+                                           << it->size << "bytes; the client must send it again";
+            it = version->parts.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    if (version->state == State::Complete) {
+        for (const QString &path : std::as_const(version->content.files)) {
+            if (!QFile::exists(path))
+                qCWarning(lcSandbox).noquote() << "The content file" << path << "of object" << objectId
+                                               << "is missing; reading that content will fail";
+        }
+    }
+}
+
+void AssetStore::restoreState(const QJsonArray &state, StateReader *reader)
+{
+    QHash<QString, Asset> assets;
+    QStringList objectOrder;
+    QHash<QString, QString> objectByFileId;
+    QHash<QString, QPair<QString, QString>> uploads;
+
+    for (qsizetype i = 0; i < state.size() && reader->ok(); ++i) {
+        const QString path = QStringLiteral("assets[%1]").arg(i);
+        const QJsonObject item = reader->element(state, i, QStringLiteral("assets"));
+        Asset asset;
+        asset.objectId = reader->string(item, path, "objectId", true);
+        asset.created = QDateTime::fromMSecsSinceEpoch(reader->integer(item, path, "createdAtMs"), Qt::UTC);
+        const QJsonArray versions = reader->array(item, path, "versions");
+        if (reader->ok() && !isPlainFileName(asset.objectId))
+            reader->fail(path + QStringLiteral(".objectId"), QStringLiteral("is not a plain folder name"));
+        if (reader->ok() && assets.contains(asset.objectId))
+            reader->fail(path + QStringLiteral(".objectId"), QStringLiteral("repeats object id %1").arg(asset.objectId));
+
+        for (qsizetype j = 0; j < versions.size() && reader->ok(); ++j) {
+            const QString versionPath = QStringLiteral("%1.versions[%2]").arg(path).arg(j);
+            const QJsonObject versionItem = reader->element(versions, j, path + QStringLiteral(".versions"));
+            Version version = restoreVersion(versionItem, asset.objectId, versionPath, reader);
+            if (!reader->ok())
+                break;
+            if (objectByFileId.contains(version.fileId))
+                reader->fail(versionPath + QStringLiteral(".fileId"), QStringLiteral("repeats file id %1").arg(version.fileId));
+            if (version.multipart && uploads.contains(version.uploadId))
+                reader->fail(versionPath + QStringLiteral(".uploadId"), QStringLiteral("repeats an upload id"));
+            checkPartFiles(&version, asset.objectId);
+            objectByFileId.insert(version.fileId, asset.objectId);
+            if (version.multipart)
+                uploads.insert(version.uploadId, {asset.objectId, version.fileId});
+            asset.versions.append(version);
+        }
+        assets.insert(asset.objectId, asset);
+        objectOrder.append(asset.objectId);
+    }
+    if (!reader->ok())
+        return;
+
+    QMutexLocker locker(&m_mutex);
+    m_assets = assets;
+    m_objectOrder = objectOrder;
+    m_objectByFileId = objectByFileId;
+    m_uploads = uploads;
+    m_contentMd5ByFileId.clear();
+    m_obsoleteFiles.clear();
+}
+
+void AssetStore::removeUnreferencedFiles() const
+{
+    QSet<QString> referenced;
+    QSet<QString> versionDirectories;
+    {
+        QMutexLocker locker(&m_mutex);
+        for (const Asset &asset : m_assets) {
+            for (const Version &version : asset.versions) {
+                versionDirectories.insert(QDir::cleanPath(version.directory));
+                for (const StoredPart &part : version.parts)
+                    referenced.insert(QDir::cleanPath(part.path));
+                for (const QString &path : version.content.files)
+                    referenced.insert(QDir::cleanPath(path));
+            }
+        }
+    }
+
+    int removed = 0;
+    QDirIterator files(QDir(m_root).filePath(QStringLiteral("objects")), QDir::Files, QDirIterator::Subdirectories);
+    while (files.hasNext()) {
+        const QFileInfo file(files.next());
+        const QString path = QDir::cleanPath(file.filePath());
+        const bool cutOff = file.fileName().endsWith(QLatin1String(".partial"));
+        const bool replaced = isBodyFileName(file.fileName()) && !referenced.contains(path)
+            && versionDirectories.contains(QDir::cleanPath(file.absolutePath()));
+        if ((cutOff || replaced) && QFile::remove(path))
+            ++removed;
+    }
+    if (removed > 0) {
+        qCInfo(lcSandbox).noquote() << "Removed" << removed << "files of cut-off or replaced PUTs from"
+                                    << QDir::toNativeSeparators(QDir(m_root).filePath(QStringLiteral("objects")));
+    }
+}
+
+int AssetStore::assetCount() const
+{
+    QMutexLocker locker(&m_mutex);
+    return static_cast<int>(m_assets.size());
 }
 
 } // namespace tenovos::sandbox

@@ -9,15 +9,20 @@
 #include <QMutex>
 #include <QStringList>
 
+#include <functional>
 #include <optional>
 #include <variant>
 
 namespace tenovos::sandbox {
 
+class StateReader;
+
 // Assets, their versions and the uploaded bytes. Part and content files live
-// under <root>/objects/<objectId>/<fileId>/; everything else is in memory and
-// gone when the server stops. Thread-safe: API handlers and PUT connections
-// on worker threads share one store.
+// under <root>/objects/<objectId>/<fileId>/, one file per received PUT, so a
+// second PUT of a part never overwrites a file the state refers to. The rest
+// is in memory; toState() and restoreState() carry it across a restart.
+// Thread-safe: API handlers and PUT connections on worker threads share one
+// store.
 class AssetStore
 {
 public:
@@ -143,6 +148,32 @@ public:
     // Multipart uploads neither completed nor cancelled.
     int openUploadCount() const;
 
+    // Counts a PUT of a part (1 for a single upload) of the version that the
+    // object id, key and upload id name. Does nothing when they name none.
+    void countPut(const QString &objectId, const QString &key, const QString &uploadId, int partNumber);
+    // PUTs received per part number of the version with this file id.
+    QMap<int, int> putCounts(const QString &fileId) const;
+
+    // Called after each change, with the store unlocked. Set before use.
+    void setChangeHandler(std::function<void()> handler);
+    // Every asset for the state file. Also moves the files that the state no
+    // longer refers to into *obsoleteFiles: the caller removes them once this
+    // state is saved, so a saved state never names a removed file.
+    QJsonArray toState(QStringList *obsoleteFiles);
+    // Returns the files no longer referenced and clears their list. A store
+    // without a state file removes them at once.
+    QStringList takeObsoleteFiles();
+    // Replaces the assets with those of toState(). Parts whose file is gone
+    // or has another size are dropped with a warning, because the client
+    // must send them again. On a problem in the JSON, reader records it and
+    // the store keeps what it had.
+    void restoreState(const QJsonArray &state, StateReader *reader);
+    // Removes files under <root>/objects that no state refers to: bodies of
+    // PUTs cut off by a kill (*.partial) and part or content files of known
+    // versions that were replaced just before a kill.
+    void removeUnreferencedFiles() const;
+    int assetCount() const;
+
 private:
     struct StoredPart
     {
@@ -170,6 +201,7 @@ private:
         QStringList securityTemplateIds;
         QJsonArray metadata;
         QString directory;
+        QMap<int, int> putCounts; // part number -> PUTs received
     };
 
     struct Asset
@@ -180,12 +212,24 @@ private:
     };
 
     Version *findVersion(const QString &objectId, const QString &fileId);
+    // The version a PUT to /contentstore/masters/<objectId>/<key> targets:
+    // the multipart upload with uploadId, or the newest single-upload version
+    // of that key when uploadId is empty. Null when there is none.
+    Version *findPutVersion(const QString &objectId, const QString &key, const QString &uploadId);
     const Version *currentVersion(const Asset &asset) const;
     FinishResult finishFailure(const QString &code, const QString &message) const;
     // Finds the open multipart upload a complete or cancel call names, or sets *failure.
     Version *findOpenUpload(const FinishRequest &request, QString *objectId, FinishResult *failure);
     FinishResult finishSuccess(const QString &objectId, const Version &version) const;
     static QString stateName(const Version &version);
+    QString versionDirectory(const QString &objectId, const QString &fileId) const;
+    static QJsonObject versionState(const Version &version);
+    static QJsonArray partsJson(const QMap<int, StoredPart> &parts);
+    // Reads one version of toState(); on a problem reader records it.
+    Version restoreVersion(const QJsonObject &item, const QString &objectId, const QString &path,
+                           StateReader *reader) const;
+    // Drops the parts of a restored version whose files are gone or changed.
+    static void checkPartFiles(Version *version, const QString &objectId);
 
     QString m_root;
     mutable QMutex m_mutex;
@@ -194,6 +238,8 @@ private:
     QHash<QString, QString> m_objectByFileId;
     QHash<QString, QPair<QString, QString>> m_uploads; // upload id -> (object id, file id)
     mutable QHash<QString, QByteArray> m_contentMd5ByFileId;
+    QStringList m_obsoleteFiles; // no longer referenced; removed after the next save
+    std::function<void()> m_changeHandler;
 };
 
 } // namespace tenovos::sandbox

@@ -41,7 +41,7 @@ qint64 parsePositive(const QString &digits, qint64 max)
     return ok && value >= 1 && value <= max ? value : 0;
 }
 
-// Parses a probability written as a plain decimal such as 0.2 or 1; a value
+// Parses a probability written as a plain decimal such as 0.2 or 1. A value
 // outside (0, 1] or any other spelling (sign, exponent, "nan") gives nothing.
 std::optional<double> parseProbability(const QString &text)
 {
@@ -173,7 +173,7 @@ bool parseAction(const QString &text, const QString &actionText, FaultRule *rule
     return true;
 }
 
-// Parses the options after the action, each ",NAME=VALUE"; retry-after is the only one.
+// Parses the options after the action, each ",NAME=VALUE". retry-after is the only one.
 bool parseOptions(const QString &text, const QStringList &options, FaultRule *rule, QString *error)
 {
     bool retryAfterSeen = false;

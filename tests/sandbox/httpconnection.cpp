@@ -181,8 +181,10 @@ void HttpConnection::startRequest()
     m_isPut = m_request.method == "PUT" && S3Gateway::isContentStorePath(m_request.path);
 
     std::optional<FaultRule> fault;
-    if (m_isPut)
+    if (m_isPut) {
+        m_gateway.countPut(m_request);
         fault = m_context->faults.fire(FaultRule::Kind::Put, S3Gateway::partNumber(m_request));
+    }
     else if (const auto kind = ApiRouter::faultKind(m_request))
         fault = m_context->faults.fire(*kind, 0);
     applyFaultBeforeBody(fault);
@@ -194,7 +196,7 @@ void HttpConnection::applyFaultBeforeBody(const std::optional<FaultRule> &fault)
         beginBody();
         return;
     }
-    qCInfo(lcSandbox).noquote() << "Fault" << fault->text << "applies to" << m_request.method << m_request.path;
+    logFault(*fault);
     switch (fault->action) {
     case FaultRule::Action::Drop:
         if (fault->argument == 0) {
@@ -213,7 +215,12 @@ void HttpConnection::applyFaultBeforeBody(const std::optional<FaultRule> &fault)
         return;
     case FaultRule::Action::Status:
     case FaultRule::Action::Expired:
+    case FaultRule::Action::ExpiredToken:
         m_pendingResponse = m_isPut ? S3Gateway::faultResponse(*fault, m_request) : ApiRouter::faultResponse(*fault);
+        beginBody();
+        return;
+    case FaultRule::Action::Random:
+        // FaultInjector::fire() has replaced it by a concrete action.
         beginBody();
         return;
     }
@@ -407,7 +414,7 @@ void HttpConnection::finishBody()
     if (ApiRouter::isCompletion(m_request)) {
         if (const auto kind = ApiRouter::completionKind(m_request)) {
             if (const auto fault = m_context->faults.fire(*kind, 0)) {
-                qCInfo(lcSandbox).noquote() << "Fault" << fault->text << "applies to" << m_request.method << m_request.path;
+                logFault(*fault);
                 switch (fault->action) {
                 case FaultRule::Action::Drop:
                     closeWithoutResponse("dropped by fault");
@@ -420,6 +427,9 @@ void HttpConnection::finishBody()
                     sendResponse(ApiRouter::faultResponse(*fault));
                     return;
                 case FaultRule::Action::NoEtag:
+                case FaultRule::Action::ExpiredToken:
+                case FaultRule::Action::Random:
+                    // Only PUTs get these; fire() replaces random by a concrete action.
                     break;
                 }
             }
@@ -584,6 +594,12 @@ void HttpConnection::onDisconnected()
             logRequest(0, "client closed the connection");
     }
     deleteLater();
+}
+
+void HttpConnection::logFault(const FaultRule &fault) const
+{
+    qCInfo(lcSandbox).noquote() << "Fault" << fault.text << "applies" << fault.actionText() << "to" << m_request.method
+                                << m_request.path;
 }
 
 void HttpConnection::logRequest(int status, const char *note) const

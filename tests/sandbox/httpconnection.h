@@ -66,6 +66,7 @@ private:
     void discardPartFile();
     void closeWithoutResponse(const char *reason);
     void onDisconnected();
+    void logFault(const FaultRule &fault) const;
     void logRequest(int status, const char *note = nullptr) const;
 
     QTcpSocket *m_socket = nullptr;

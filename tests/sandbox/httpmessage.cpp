@@ -91,6 +91,18 @@ HttpResponse HttpResponse::s3Error(int status, const QByteArray &code, const QSt
     return response;
 }
 
+HttpResponse HttpResponse::proxyError(int status, const QString &detail)
+{
+    const QByteArray title = QByteArray::number(status) + ' ' + reasonPhrase(status);
+    HttpResponse response;
+    response.status = status;
+    response.setHeader("Content-Type", "text/html");
+    response.body = "<html>\r\n<head><title>" + title + "</title></head>\r\n<body>\r\n<h1>" + title
+        + "</h1>\r\n<p>" + detail.toHtmlEscaped().toUtf8() + "</p>\r\n</body>\r\n</html>\r\n";
+    response.closeConnection = true;
+    return response;
+}
+
 QByteArray reasonPhrase(int status)
 {
     switch (status) {

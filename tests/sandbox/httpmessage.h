@@ -49,6 +49,9 @@ struct HttpResponse
     // S3's XML error document.
     static HttpResponse s3Error(int status, const QByteArray &code, const QString &message,
                                 const QByteArray &resource, const ByteArrayPairs &details = {});
+    // A plain HTML error page such as a reverse proxy in front of the API or
+    // S3 sends, with neither JSON nor S3 XML. It closes the connection.
+    static HttpResponse proxyError(int status, const QString &detail);
 };
 
 // Returns the standard reason phrase of a status code, such as "Not Found".

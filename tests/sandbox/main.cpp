@@ -121,7 +121,7 @@ int main(int argc, char *argv[])
                                         QCoreApplication::translate("main", "TCP port on 127.0.0.1; 0 picks a free one (default 0)."),
                                         QStringLiteral("port"), QStringLiteral("0"));
     const QCommandLineOption dataDirOption(QStringLiteral("data-dir"),
-                                           QCoreApplication::translate("main", "Folder for uploaded bytes (default: a temporary folder removed on exit)."),
+                                           QCoreApplication::translate("main", "Folder for uploaded bytes and the state file; a sandbox started again on it continues with the same sessions, assets and uploads (default: a temporary folder removed on exit, state in memory only)."),
                                            QStringLiteral("dir"));
     const QCommandLineOption partSizeOption(QStringLiteral("part-size"),
                                             QCoreApplication::translate("main", "Bytes per multipart part (default %1).").arg(defaults.partSize),
@@ -147,8 +147,11 @@ int main(int argc, char *argv[])
     const QCommandLineOption faultOption(QStringLiteral("fault"),
                                          QCoreApplication::translate("main", "Add a fault rule KIND[@PART][#N[-M]]:ACTION[=ARG], e.g. put@3#2:status=503; repeatable. See tests/sandbox/README.md."),
                                          QStringLiteral("rule"));
+    const QCommandLineOption faultSeedOption(QStringLiteral("fault-seed"),
+                                             QCoreApplication::translate("main", "Seed of the random fault rules (~P and random), a whole number from 0 to 9007199254740991; the same seed gives the same faults for the same requests (default 0)."),
+                                             QStringLiteral("number"));
     parser.addOptions({portOption, dataDirOption, partSizeOption, minPartSizeOption, thresholdOption,
-                       tokenLifetimeOption, urlLifetimeOption, forbidOption, faultOption});
+                       tokenLifetimeOption, urlLifetimeOption, forbidOption, faultOption, faultSeedOption});
     parser.process(app);
     // Before anything prints the base URL, so that a script may stop the
     // sandbox as soon as it has read that line.
@@ -158,14 +161,18 @@ int main(int argc, char *argv[])
     qint64 port = 0;
     qint64 tokenLifetime = config.accessTokenLifetimeSeconds;
     qint64 urlLifetime = config.urlLifetimeSeconds;
+    qint64 faultSeed = 0;
     constexpr qint64 maxBytes = 5368709120;
     constexpr qint64 maxSeconds = 10LL * 365 * 24 * 3600;
+    // The largest integer JSON (GET /sandbox/faults) carries exactly.
+    constexpr qint64 maxSeed = 9007199254740991;
     if (!readNumber(parser, portOption, 0, 65535, &port)
         || !readNumber(parser, partSizeOption, 1, maxBytes, &config.partSize)
         || !readNumber(parser, minPartSizeOption, 0, maxBytes, &config.minPartSize)
         || !readNumber(parser, thresholdOption, 0, maxBytes, &config.multipartThreshold)
         || !readNumber(parser, tokenLifetimeOption, -maxSeconds, maxSeconds, &tokenLifetime)
-        || !readNumber(parser, urlLifetimeOption, -maxSeconds, 604800, &urlLifetime)) {
+        || !readNumber(parser, urlLifetimeOption, -maxSeconds, 604800, &urlLifetime)
+        || !readNumber(parser, faultSeedOption, 0, maxSeed, &faultSeed)) {
         return 2;
     }
     // A part size below the default minimum lowers the minimum with it, so
@@ -176,6 +183,7 @@ int main(int argc, char *argv[])
     config.urlLifetimeSeconds = static_cast<int>(urlLifetime);
     config.securityTemplateListForbidden = parser.isSet(forbidOption);
     config.dataDir = parser.value(dataDirOption);
+    config.faultSeed = static_cast<quint64>(faultSeed);
 
     if (const QString problem = config.validate(); !problem.isEmpty()) {
         std::fprintf(stderr, "tenovos-sandbox: %s\n", qPrintable(problem));

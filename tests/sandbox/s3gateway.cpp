@@ -144,6 +144,19 @@ std::variant<AssetStore::PutTarget, HttpResponse> S3Gateway::beginPut(const Http
     return std::get<AssetStore::PutTarget>(target);
 }
 
+void S3Gateway::countPut(const HttpRequest &request) const
+{
+    const QByteArray key = request.path.mid(mastersPrefix.size());
+    const qsizetype slash = key.indexOf('/');
+    if (!request.path.startsWith(mastersPrefix) || slash <= 0 || key.indexOf('/', slash + 1) >= 0)
+        return;
+    const ByteArrayPairs query = sigv4::parseQuery(request.query);
+    const QByteArray uploadId = sigv4::queryValue(query, "uploadId");
+    m_context->assets.countPut(QString::fromUtf8(percentDecodePath(key.left(slash))),
+                               QString::fromUtf8(percentDecodePath(key.mid(slash + 1))), QString::fromLatin1(uploadId),
+                               partNumber(request));
+}
+
 HttpResponse S3Gateway::finishPut(const AssetStore::PutTarget &target, qint64 size, const QByteArray &md5Hex,
                                   bool sendEtag) const
 {
@@ -173,8 +186,20 @@ HttpResponse S3Gateway::faultResponse(const FaultRule &rule, const HttpRequest &
         return withS3Headers(HttpResponse::s3Error(403, "AccessDenied", QStringLiteral("Request has expired"),
                                                    request.path, details));
     }
+    if (rule.action == FaultRule::Action::ExpiredToken) {
+        // What S3 returns when the temporary credentials behind a presigned
+        // URL expire before X-Amz-Expires runs out.
+        return withS3Headers(HttpResponse::s3Error(403, "ExpiredToken", QStringLiteral("The provided token has expired."),
+                                                   request.path));
+    }
 
     const int status = static_cast<int>(rule.argument);
+    if (status == 413) {
+        // A proxy in front of S3 rejects a large body before the request reaches S3.
+        return HttpResponse::proxyError(status, QStringLiteral("The request body is larger than the proxy accepts "
+                                                               "(injected fault \"%1\").")
+                                                    .arg(rule.text));
+    }
     QByteArray code = "InternalError";
     QString message = QStringLiteral("We encountered an internal error. Please try again.");
     if (status == 503) {
@@ -198,8 +223,8 @@ HttpResponse S3Gateway::faultResponse(const FaultRule &rule, const HttpRequest &
     }
     HttpResponse response = HttpResponse::s3Error(status, code, message + QStringLiteral(" (injected fault \"%1\")").arg(rule.text),
                                                   request.path);
-    if (status == 429 || status == 503)
-        response.setHeader("Retry-After", "1");
+    if ((status == 429 || status == 503) && rule.retryAfterSeconds != FaultRule::noRetryAfter)
+        response.setHeader("Retry-After", QByteArray::number(rule.retryAfterSeconds));
     return withS3Headers(response);
 }
 

@@ -33,12 +33,15 @@ public:
     // Checks length, signature, expiry and the upload, then reserves where
     // the body goes. Returns S3's error response when a check fails.
     std::variant<AssetStore::PutTarget, HttpResponse> beginPut(const HttpRequest &request) const;
+    // Counts a PUT against the part its path and query name, before any
+    // check or fault, for the putCounts of GET /sandbox/assets.
+    void countPut(const HttpRequest &request) const;
     // Stores a received body and returns 200 with ETag "<md5 hex>" (unless
     // sendEtag is false), or S3's error when the upload ended meanwhile.
     HttpResponse finishPut(const AssetStore::PutTarget &target, qint64 size, const QByteArray &md5Hex,
                            bool sendEtag) const;
 
-    // Builds the response to an injected "status=CODE" or "expired" fault on a PUT.
+    // Builds the response to an injected status=CODE, expired or expired-token fault on a PUT.
     static HttpResponse faultResponse(const FaultRule &rule, const HttpRequest &request);
 
 private:

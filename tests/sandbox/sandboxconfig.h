@@ -30,9 +30,15 @@ struct SandboxConfig
     // GET /security/template is an administrator call, so true makes it return 403.
     bool securityTemplateListForbidden = false;
 
-    // Folder for uploaded bytes; empty means a temporary folder owned by the
-    // server and removed with it. Read once, when the server is constructed.
+    // Folder for uploaded bytes and the state file (sandbox-state.json),
+    // which keeps sessions, assets and uploads across restarts. Empty means
+    // a temporary folder owned by the server and removed with it, with the
+    // state in memory only. Read once, when the server is constructed.
     QString dataDir;
+
+    // Seed of the random fault rules (~P and the random action); the same
+    // seed gives the same faults for the same requests.
+    quint64 faultSeed = 0;
 
     // Fake AWS credentials the presigned part URLs are signed with. The
     // session token contains '+', '/' and '=' so that a client which

@@ -6,6 +6,7 @@
 
 #include <QDir>
 #include <QHostAddress>
+#include <QLockFile>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QThread>
@@ -37,27 +38,26 @@ namespace {
 // because a connection mostly waits for its socket or the disk.
 constexpr int workerThreadCount = 4;
 
-QString dataDirectoryFor(const SandboxConfig &config, std::unique_ptr<QTemporaryDir> *temporaryDir)
-{
-    if (!config.dataDir.isEmpty()) {
-        QDir().mkpath(config.dataDir);
-        return QDir(config.dataDir).absolutePath();
-    }
-    *temporaryDir = std::make_unique<QTemporaryDir>(QDir::temp().filePath(QStringLiteral("tenovos-sandbox-XXXXXX")));
-    return (*temporaryDir)->path();
-}
-
 } // namespace
 
 SandboxServer::SandboxServer(const SandboxConfig &config, QObject *parent)
     : QObject(parent)
 {
-    const QString directory = dataDirectoryFor(config, &m_temporaryDir);
-    m_context = std::make_shared<SandboxContext>(config, directory);
-    if (m_temporaryDir && !m_temporaryDir->isValid())
-        m_errorString = tr("Could not create a temporary data folder: %1").arg(m_temporaryDir->errorString());
-    else if (const QString error = config.validate(); !error.isEmpty())
+    const bool persistent = !config.dataDir.isEmpty();
+    const QString directory = openDataDirectory(config);
+    m_context = std::make_shared<SandboxContext>(config, directory, persistent && m_startError.isEmpty());
+    m_context->faults.setSeed(config.faultSeed);
+    if (m_startError.isEmpty()) {
+        QString error;
+        if (!m_context->restoreState(&error))
+            m_startError = error;
+    }
+
+    if (!m_startError.isEmpty())
+        m_errorString = m_startError;
+    else if (const QString error = config.validate(); !error.isEmpty()) {
         m_errorString = error;
+    }
 
     m_context->requestFinished = [this](const QString &method, const QString &path, int status) {
         QMetaObject::invokeMethod(
@@ -96,8 +96,10 @@ bool SandboxServer::listen(quint16 port)
         m_errorString = tr("The sandbox already listens on port %1; call close() first.").arg(this->port());
         return false;
     }
-    if (m_temporaryDir && !m_temporaryDir->isValid())
+    if (!m_startError.isEmpty()) {
+        m_errorString = m_startError;
         return false;
+    }
     if (const QString problem = m_context->config().validate(); !problem.isEmpty()) {
         m_errorString = problem;
         return false;
@@ -110,7 +112,19 @@ bool SandboxServer::listen(quint16 port)
     m_errorString.clear();
     m_context->port = m_listener->serverPort();
     m_context->acceptingConnections = true;
-    qCInfo(lcSandbox).noquote() << "Listening on" << baseUrl().toString() << "with data in" << m_context->dataDirectory;
+    const QString stateFile = m_context->stateFilePath();
+    qCInfo(lcSandbox).noquote() << "Listening on" << baseUrl().toString() << "with data in" << m_context->dataDirectory
+                                << (stateFile.isEmpty() ? QStringLiteral("(state in memory only)")
+                                                        : QStringLiteral("(state saved to %1)").arg(stateFile));
+
+    const quint16 restoredPort = m_context->restoredPort();
+    if (restoredPort != 0 && restoredPort != this->port()) {
+        qCWarning(lcSandbox) << "The restored state was served on port" << restoredPort << "and URLs handed out then"
+                             << "name that port; listen on port" << restoredPort << "(--port" << restoredPort
+                             << ") to keep them working";
+    }
+    // Records the port in the state file.
+    m_context->saveState();
     return true;
 }
 
@@ -151,10 +165,61 @@ QString SandboxServer::dataDir() const
     return m_context->dataDirectory;
 }
 
+QString SandboxServer::openDataDirectory(const SandboxConfig &config)
+{
+    if (config.dataDir.isEmpty()) {
+        m_temporaryDir = std::make_unique<QTemporaryDir>(QDir::temp().filePath(QStringLiteral("tenovos-sandbox-XXXXXX")));
+        if (!m_temporaryDir->isValid())
+            m_startError = tr("Could not create a temporary data folder: %1").arg(m_temporaryDir->errorString());
+        return m_temporaryDir->path();
+    }
+
+    const QString directory = QDir(config.dataDir).absolutePath();
+    if (!QDir().mkpath(directory)) {
+        m_startError = tr("Could not create the data folder %1; check the path and its permissions.")
+                           .arg(QDir::toNativeSeparators(directory));
+        return directory;
+    }
+    lockDataDirectory(directory);
+    return directory;
+}
+
+bool SandboxServer::lockDataDirectory(const QString &directory)
+{
+    m_lock = std::make_unique<QLockFile>(QDir(directory).filePath(QStringLiteral("sandbox.lock")));
+    // Only a live process holds the lock: QLockFile takes over a lock file
+    // whose process is gone, as after SIGKILL, and never one by its age.
+    m_lock->setStaleLockTime(0);
+    if (m_lock->tryLock(0))
+        return true;
+
+    qint64 pid = 0;
+    QString hostname;
+    QString application;
+    if (m_lock->error() == QLockFile::LockFailedError && m_lock->getLockInfo(&pid, &hostname, &application)) {
+        m_startError = tr("The data folder %1 is in use by another sandbox (process %2, %3); stop it or choose "
+                          "another folder.")
+                           .arg(QDir::toNativeSeparators(directory))
+                           .arg(pid)
+                           .arg(application);
+    } else {
+        m_startError = tr("Could not lock the data folder %1 with the lock file %2; check its permissions.")
+                           .arg(QDir::toNativeSeparators(directory), QDir::toNativeSeparators(m_lock->fileName()));
+    }
+    m_lock.reset();
+    return false;
+}
+
+QString SandboxServer::stateFilePath() const
+{
+    return m_context->stateFilePath();
+}
+
 SandboxConfig SandboxServer::config() const
 {
     SandboxConfig config = m_context->config();
     config.dataDir = m_context->dataDirectory;
+    config.faultSeed = m_context->faults.seed();
     return config;
 }
 
@@ -170,6 +235,8 @@ bool SandboxServer::setConfig(const SandboxConfig &config, QString *error)
     if (!config.dataDir.isEmpty() && QDir(config.dataDir).absolutePath() != m_context->dataDirectory)
         qCWarning(lcSandbox) << "The data folder cannot change while the sandbox runs; keeping" << m_context->dataDirectory;
     m_context->setConfig(config);
+    if (config.faultSeed != m_context->faults.seed())
+        m_context->faults.setSeed(config.faultSeed);
     return true;
 }
 
@@ -193,9 +260,24 @@ void SandboxServer::clearFaults()
     m_context->faults.clear();
 }
 
+void SandboxServer::setFaultSeed(quint64 seed)
+{
+    m_context->faults.setSeed(seed);
+}
+
+quint64 SandboxServer::faultSeed() const
+{
+    return m_context->faults.seed();
+}
+
 QJsonArray SandboxServer::faults() const
 {
     return m_context->faults.toJson();
+}
+
+QList<int> SandboxServer::faultHits() const
+{
+    return m_context->faults.hits();
 }
 
 QJsonArray SandboxServer::assets() const
@@ -217,6 +299,11 @@ QStringList SandboxServer::contentFiles(const QString &objectId) const
 int SandboxServer::openUploadCount() const
 {
     return m_context->assets.openUploadCount();
+}
+
+QMap<int, int> SandboxServer::putCounts(const QString &fileId) const
+{
+    return m_context->assets.putCounts(fileId);
 }
 
 void SandboxServer::dispatch(qintptr socketDescriptor)

@@ -4,12 +4,14 @@
 #include "sigv4.h"
 
 #include <QJsonArray>
+#include <QMap>
 #include <QObject>
 #include <QStringList>
 #include <QUrl>
 
 #include <memory>
 
+class QLockFile;
 class QTemporaryDir;
 class QThread;
 
@@ -24,20 +26,29 @@ class SandboxListener;
 // and verifies, stores what it receives on disk and can inject faults. It
 // listens on 127.0.0.1 only; connections run on a few worker threads, so the
 // thread that owns the server only accepts them.
+//
+// With SandboxConfig::dataDir set, sessions, assets and uploads are saved to
+// a state file in that folder after each change and loaded again by the next
+// server on the folder. So a sandbox that is killed and started again on the
+// same folder and port serves the same tokens, URLs and received parts.
 class SandboxServer : public QObject
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(SandboxServer)
 
 public:
+    // Loads the state file when config.dataDir contains one. A problem with
+    // the folder or the file makes listen() fail with errorString() naming it.
     explicit SandboxServer(const SandboxConfig &config = SandboxConfig::demo(), QObject *parent = nullptr);
     ~SandboxServer() override;
 
     // Starts listening on 127.0.0.1; port 0 picks a free port. Returns false
-    // with errorString() set when the config is invalid or the port is taken.
+    // with errorString() set when the config, the data folder or its state
+    // file is invalid, or the port is taken.
     bool listen(quint16 port = 0);
     // Stops listening and drops every open connection at once, as if the
-    // network went away. listen() may be called again afterwards.
+    // network went away; a PUT cut off this way stores nothing. All state is
+    // kept, and listen() may be called again, also on the same port.
     void close();
     bool isListening() const;
     QString errorString() const;
@@ -47,10 +58,15 @@ public:
     QUrl baseUrl() const;
     // The folder holding uploaded bytes.
     QString dataDir() const;
+    // The state file in dataDir(). Empty when the state lives in memory only,
+    // because the config has no dataDir or the state file could not be loaded.
+    QString stateFilePath() const;
 
     SandboxConfig config() const;
     // Applies new settings to the following requests; dataDir cannot change.
-    // Returns false with *error set, and keeps the old settings, when invalid.
+    // A faultSeed other than the current one restarts the random sequences
+    // as setFaultSeed() does. Returns false with *error set, and keeps the
+    // old settings, when invalid.
     bool setConfig(const SandboxConfig &config, QString *error = nullptr);
     // The credentials part URLs are signed with (from the config).
     SigV4Credentials s3Credentials() const;
@@ -61,8 +77,14 @@ public:
     // Adds all rules or, when one fails to parse, none.
     bool addFaults(const QStringList &rules, QString *error = nullptr);
     void clearFaults();
-    // [{"rule": TEXT, "selected": COUNT}, ...]
+    // Restarts the random sequence of every rule with ~P or the random
+    // action from this seed, so the same requests get the same faults again.
+    void setFaultSeed(quint64 seed);
+    quint64 faultSeed() const;
+    // [{"rule": TEXT, "selected": COUNT, "hits": COUNT, "applied": [{"request": N, "action": TEXT}]}, ...]
     QJsonArray faults() const;
+    // How many requests each rule has applied to, in the order of faults().
+    QList<int> faultHits() const;
 
     // Same JSON as GET /sandbox/assets.
     QJsonArray assets() const;
@@ -72,6 +94,9 @@ public:
     QStringList contentFiles(const QString &objectId) const;
     // Multipart uploads neither completed nor cancelled.
     int openUploadCount() const;
+    // PUTs received per part number (1 for a single upload) of the version
+    // with this file id, counted as they arrive, whatever their outcome.
+    QMap<int, int> putCounts(const QString &fileId) const;
 
 Q_SIGNALS:
     // Emitted on the server's thread after each request. The path has no
@@ -81,13 +106,23 @@ Q_SIGNALS:
 private:
     void dispatch(qintptr socketDescriptor);
 
+    // Creates (or, with a dataDir, locks) the data folder and returns its
+    // path; sets m_startError on a problem.
+    QString openDataDirectory(const SandboxConfig &config);
+    // Locks a dataDir for this server; another sandbox on it would overwrite its state file.
+    bool lockDataDirectory(const QString &directory);
+
     std::unique_ptr<QTemporaryDir> m_temporaryDir;
+    std::unique_ptr<QLockFile> m_lock;
     std::shared_ptr<SandboxContext> m_context;
     SandboxListener *m_listener = nullptr;
     QList<QThread *> m_threads;
     QList<ConnectionWorker *> m_workers;
     qsizetype m_nextWorker = 0;
     QString m_errorString;
+    // Set by the constructor when the data folder or its state file is
+    // unusable; listen() then fails with this message.
+    QString m_startError;
 };
 
 } // namespace tenovos::sandbox

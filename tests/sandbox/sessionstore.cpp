@@ -1,6 +1,10 @@
 #include "sessionstore.h"
 
+#include "statechangenotice.h"
+#include "statereader.h"
+
 #include <QCryptographicHash>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QMessageAuthenticationCode>
@@ -43,7 +47,9 @@ QString makeJwt(const QJsonObject &claims)
 SessionStore::Tokens SessionStore::signIn(const QString &username, int accessLifetimeSeconds,
                                           int refreshLifetimeSeconds)
 {
+    StateChangeNotice notice(m_changeHandler);
     QMutexLocker locker(&m_mutex);
+    notice.markChanged();
     const QString sessionId = QUuid::createUuid().toString(QUuid::WithoutBraces);
     Session session;
     session.username = username;
@@ -56,6 +62,7 @@ SessionStore::Tokens SessionStore::signIn(const QString &username, int accessLif
 
 std::optional<SessionStore::Tokens> SessionStore::refresh(const QString &refreshToken, int accessLifetimeSeconds)
 {
+    StateChangeNotice notice(m_changeHandler);
     QMutexLocker locker(&m_mutex);
     const QString sessionId = m_sessionByRefresh.value(refreshToken);
     const auto it = m_sessions.constFind(sessionId);
@@ -63,6 +70,7 @@ std::optional<SessionStore::Tokens> SessionStore::refresh(const QString &refresh
         return std::nullopt;
     if (it->revoked || QDateTime::currentDateTimeUtc() >= it->refreshExpiresAt)
         return std::nullopt;
+    notice.markChanged();
     return issue(sessionId, *it, accessLifetimeSeconds);
 }
 
@@ -110,6 +118,7 @@ SessionStore::Check SessionStore::check(const QString &authorization, const QStr
 
 bool SessionStore::revoke(const QString &accessToken, const QString &refreshToken)
 {
+    StateChangeNotice notice(m_changeHandler);
     QMutexLocker locker(&m_mutex);
     QString sessionId = m_grants.value(accessToken).sessionId;
     if (sessionId.isEmpty())
@@ -118,7 +127,84 @@ bool SessionStore::revoke(const QString &accessToken, const QString &refreshToke
     if (sessionId.isEmpty() || it == m_sessions.end())
         return false;
     it->revoked = true;
+    notice.markChanged();
     return true;
+}
+
+void SessionStore::setChangeHandler(std::function<void()> handler)
+{
+    m_changeHandler = std::move(handler);
+}
+
+QJsonObject SessionStore::toState() const
+{
+    QMutexLocker locker(&m_mutex);
+    QJsonArray sessions;
+    for (auto it = m_sessions.cbegin(); it != m_sessions.cend(); ++it) {
+        sessions.append(QJsonObject{{QStringLiteral("id"), it.key()},
+                                    {QStringLiteral("username"), it->username},
+                                    {QStringLiteral("refreshToken"), it->refreshToken},
+                                    {QStringLiteral("refreshExpiresAtMs"), it->refreshExpiresAt.toMSecsSinceEpoch()},
+                                    {QStringLiteral("revoked"), it->revoked}});
+    }
+    QJsonArray grants;
+    for (auto it = m_grants.cbegin(); it != m_grants.cend(); ++it) {
+        grants.append(QJsonObject{{QStringLiteral("accessToken"), it.key()},
+                                  {QStringLiteral("authorization"), it->authorization},
+                                  {QStringLiteral("sessionId"), it->sessionId},
+                                  {QStringLiteral("expiresAtMs"), it->expiresAt.toMSecsSinceEpoch()}});
+    }
+    return QJsonObject{{QStringLiteral("sessions"), sessions}, {QStringLiteral("accessTokens"), grants}};
+}
+
+void SessionStore::restoreState(const QJsonObject &state, StateReader *reader)
+{
+    QHash<QString, Session> sessions;
+    QHash<QString, QString> sessionByRefresh;
+    QHash<QString, AccessGrant> grants;
+
+    const QJsonArray sessionList = reader->array(state, QStringLiteral("sessions"), "sessions");
+    for (qsizetype i = 0; i < sessionList.size() && reader->ok(); ++i) {
+        const QString path = QStringLiteral("sessions.sessions[%1]").arg(i);
+        const QJsonObject item = reader->element(sessionList, i, QStringLiteral("sessions.sessions"));
+        const QString id = reader->string(item, path, "id", true);
+        Session session;
+        session.username = reader->string(item, path, "username", true);
+        session.refreshToken = reader->string(item, path, "refreshToken", true);
+        session.refreshExpiresAt = QDateTime::fromMSecsSinceEpoch(reader->integer(item, path, "refreshExpiresAtMs"), Qt::UTC);
+        session.revoked = reader->boolean(item, path, "revoked");
+        if (reader->ok() && sessions.contains(id))
+            reader->fail(path + QStringLiteral(".id"), QStringLiteral("repeats session id %1").arg(id));
+        sessions.insert(id, session);
+        sessionByRefresh.insert(session.refreshToken, id);
+    }
+
+    const QJsonArray grantList = reader->array(state, QStringLiteral("sessions"), "accessTokens");
+    for (qsizetype i = 0; i < grantList.size() && reader->ok(); ++i) {
+        const QString path = QStringLiteral("sessions.accessTokens[%1]").arg(i);
+        const QJsonObject item = reader->element(grantList, i, QStringLiteral("sessions.accessTokens"));
+        const QString accessToken = reader->string(item, path, "accessToken", true);
+        AccessGrant grant;
+        grant.authorization = reader->string(item, path, "authorization", true);
+        grant.sessionId = reader->string(item, path, "sessionId", true);
+        grant.expiresAt = QDateTime::fromMSecsSinceEpoch(reader->integer(item, path, "expiresAtMs"), Qt::UTC);
+        if (reader->ok() && !sessions.contains(grant.sessionId))
+            reader->fail(path + QStringLiteral(".sessionId"), QStringLiteral("names no session in sessions.sessions"));
+        grants.insert(accessToken, grant);
+    }
+    if (!reader->ok())
+        return;
+
+    QMutexLocker locker(&m_mutex);
+    m_sessions = sessions;
+    m_sessionByRefresh = sessionByRefresh;
+    m_grants = grants;
+}
+
+int SessionStore::sessionCount() const
+{
+    QMutexLocker locker(&m_mutex);
+    return static_cast<int>(m_sessions.size());
 }
 
 } // namespace tenovos::sandbox

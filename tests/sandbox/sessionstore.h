@@ -2,12 +2,16 @@
 
 #include <QDateTime>
 #include <QHash>
+#include <QJsonObject>
 #include <QMutex>
 #include <QString>
 
+#include <functional>
 #include <optional>
 
 namespace tenovos::sandbox {
+
+class StateReader;
 
 // Sessions of the token endpoint: sign-in, refresh, revocation and the check
 // of the Authorization and AccessToken headers. Thread-safe.
@@ -37,6 +41,15 @@ public:
     // every access token issued in it. Returns false when neither is known.
     bool revoke(const QString &accessToken, const QString &refreshToken);
 
+    // Called after each change, with the store unlocked. Set before use.
+    void setChangeHandler(std::function<void()> handler);
+    // Every session and access token, for the state file.
+    QJsonObject toState() const;
+    // Replaces the sessions with those of toState(); on a problem, reader
+    // records it and the store keeps what it had.
+    void restoreState(const QJsonObject &state, StateReader *reader);
+    int sessionCount() const;
+
 private:
     struct Session
     {
@@ -59,6 +72,7 @@ private:
     QHash<QString, Session> m_sessions;          // by session id
     QHash<QString, QString> m_sessionByRefresh;  // refresh token -> session id
     QHash<QString, AccessGrant> m_grants;        // access token -> grant
+    std::function<void()> m_changeHandler;
 };
 
 } // namespace tenovos::sandbox

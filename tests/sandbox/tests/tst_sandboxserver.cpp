@@ -17,11 +17,13 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QRandomGenerator>
+#include <QSet>
 #include <QSignalSpy>
 #include <QTcpSocket>
 #include <QTest>
 #include <QUrlQuery>
 
+#include <functional>
 #include <memory>
 
 using namespace tenovos::sandbox;
@@ -180,6 +182,19 @@ private Q_SLOTS:
     void faultsOverHttp();
     void faultParse_data();
     void faultParse();
+    void faultProxy413_data();
+    void faultProxy413();
+    void faultRetryAfter_data();
+    void faultRetryAfter();
+    void faultExpiredToken();
+    void faultHitsCounted();
+    void faultRandomSameSeedSameHits();
+    void faultRandomOtherSeedOtherHits();
+    void faultRandomActionsForPut();
+    void faultRandomActionsForApi();
+    void faultSeedOverHttp();
+
+    void putCountsPerPart();
 
     void keepAliveServesSeveralRequests();
     void expectContinue();
@@ -1249,7 +1264,14 @@ void TestSandboxServer::faultParse_data()
                             QStringLiteral("token:stall=2.5"), QStringLiteral("any:no-etag"),
                             QStringLiteral("any@2:expired"), QStringLiteral("complete:drop=10"),
                             QStringLiteral("cancel#2:status=400"), QStringLiteral("lookup:expired"),
-                            QStringLiteral("create:status=599")};
+                            QStringLiteral("create:status=599"), QStringLiteral("put:status=413"),
+                            QStringLiteral("put@1#1:status=503,retry-after=2"),
+                            QStringLiteral("lookup:status=429,retry-after=0"),
+                            QStringLiteral("token:status=503,retry-after=none"), QStringLiteral("put:expired-token"),
+                            QStringLiteral("any:expired-token"), QStringLiteral("put~0.2:status=500"),
+                            QStringLiteral("any~0.2:random"), QStringLiteral("token:random"),
+                            QStringLiteral("put@2#1-10~0.5:drop=0"), QStringLiteral("put~1:no-etag"),
+                            QStringLiteral("lookup~.25:stall=1")};
     const QStringList invalid{QStringLiteral("bogus:status=503"), QStringLiteral("put@0:status=503"),
                               QStringLiteral("create@1:status=503"), QStringLiteral("put:status=200"),
                               QStringLiteral("put:status=abc"), QStringLiteral("put:status"),
@@ -1257,7 +1279,19 @@ void TestSandboxServer::faultParse_data()
                               QStringLiteral("put:fly"), QStringLiteral("put:no-etag=1"),
                               QStringLiteral("token:no-etag"), QStringLiteral("put"), QStringLiteral("put:stall=0"),
                               QStringLiteral("put:drop=-1"), QStringLiteral("put#2@3:drop=1"), QStringLiteral(""),
-                              QStringLiteral("PUT:status=503")};
+                              QStringLiteral("PUT:status=503"), QStringLiteral("put~0:status=500"),
+                              QStringLiteral("put~1.5:status=500"), QStringLiteral("put~:status=500"),
+                              QStringLiteral("put~abc:status=500"), QStringLiteral("put~nan:status=500"),
+                              QStringLiteral("put~1e-1:status=500"), QStringLiteral("put~-0.5:status=500"),
+                              QStringLiteral("put~0.2@1:status=500"), QStringLiteral("put~0.2#1:status=500"),
+                              QStringLiteral("put:status=500,retry-after=2"), QStringLiteral("put:drop=0,retry-after=2"),
+                              QStringLiteral("put:status=503,retry-after=-1"),
+                              QStringLiteral("put:status=503,retry-after=86401"),
+                              QStringLiteral("put:status=503,retry-after"),
+                              QStringLiteral("put:status=503,retry-after=2,retry-after=3"),
+                              QStringLiteral("put:status=503,"), QStringLiteral("put:status=503,delay=2"),
+                              QStringLiteral("lookup:expired-token"), QStringLiteral("put:expired-token=1"),
+                              QStringLiteral("put:random=1"), QStringLiteral("put:random,retry-after=1")};
     for (const QString &rule : valid)
         QTest::addRow("valid %s", qPrintable(rule)) << rule << true;
     for (const QString &rule : invalid)
@@ -1278,6 +1312,264 @@ void TestSandboxServer::faultParse()
         QVERIFY2(error.contains(QLatin1Char('"') + rule + QLatin1Char('"')), qPrintable(error));
         QVERIFY(m_server->faults().isEmpty());
     }
+}
+
+void TestSandboxServer::faultProxy413_data()
+{
+    QTest::addColumn<QString>("rule");
+    QTest::addColumn<bool>("isPut");
+
+    QTest::addRow("put") << QStringLiteral("put#1:status=413") << true;
+    QTest::addRow("lookup") << QStringLiteral("lookup#1:status=413") << false;
+}
+
+void TestSandboxServer::faultProxy413()
+{
+    QFETCH(QString, rule);
+    QFETCH(bool, isPut);
+
+    QVERIFY(m_server->addFault(rule));
+    const CreatedAsset asset = createMultipartAsset(QStringLiteral("clip.mp4"), testPartSize * 2);
+    const HttpResult rejected = isPut ? put(asset.urls.at(0), randomBytes(testPartSize))
+                                      : send("GET", apiUrl(QStringLiteral("/metadata/template")), QByteArray(),
+                                             sessionHeaders(m_session));
+
+    QCOMPARE(rejected.status, 413);
+    QCOMPARE(rejected.header("Content-Type"), QByteArray("text/html"));
+    QCOMPARE(rejected.header("Connection"), QByteArray("close"));
+    QVERIFY2(rejected.body.startsWith("<html>"), rejected.body.constData());
+    QVERIFY(rejected.body.contains("413 Payload Too Large"));
+    QVERIFY(!rejected.body.contains("<Error>"));
+    QVERIFY(!rejected.hasHeader("x-amz-request-id"));
+    QVERIFY(rejected.header("Server") != "AmazonS3");
+    QCOMPARE(sandboxVersion(asset.objectId, asset.fileId).value(QStringLiteral("partsReceived")).toInt(), 0);
+}
+
+void TestSandboxServer::faultRetryAfter_data()
+{
+    QTest::addColumn<QString>("rule");
+    QTest::addColumn<bool>("isPut");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QByteArray>("retryAfter"); // null: no Retry-After header
+
+    QTest::addRow("put 503 default") << QStringLiteral("put@1#1:status=503") << true << 503 << QByteArray("1");
+    QTest::addRow("put 503 two seconds") << QStringLiteral("put@1#1:status=503,retry-after=2") << true << 503
+                                         << QByteArray("2");
+    QTest::addRow("put 429 none") << QStringLiteral("put#1:status=429,retry-after=none") << true << 429 << QByteArray();
+    QTest::addRow("lookup 429 five seconds") << QStringLiteral("lookup#1:status=429,retry-after=5") << false << 429
+                                             << QByteArray("5");
+    QTest::addRow("lookup 503 zero") << QStringLiteral("lookup#1:status=503,retry-after=0") << false << 503
+                                     << QByteArray("0");
+}
+
+void TestSandboxServer::faultRetryAfter()
+{
+    QFETCH(QString, rule);
+    QFETCH(bool, isPut);
+    QFETCH(int, status);
+    QFETCH(QByteArray, retryAfter);
+
+    QVERIFY(m_server->addFault(rule));
+    const CreatedAsset asset = createMultipartAsset(QStringLiteral("clip.mp4"), testPartSize * 2);
+    const HttpResult failed = isPut ? put(asset.urls.at(0), randomBytes(testPartSize))
+                                    : send("GET", apiUrl(QStringLiteral("/metadata/template")), QByteArray(),
+                                           sessionHeaders(m_session));
+
+    QCOMPARE(failed.status, status);
+    QCOMPARE(failed.header("Retry-After"), retryAfter);
+    if (isPut)
+        QCOMPARE(failed.xml("Code"), status == 503 ? QStringLiteral("SlowDown") : QStringLiteral("TooManyRequests"));
+}
+
+void TestSandboxServer::faultExpiredToken()
+{
+    QVERIFY(m_server->addFault(QStringLiteral("any#1:expired-token")));
+    const CreatedAsset asset = createMultipartAsset(QStringLiteral("clip.mp4"), testPartSize * 2);
+
+    const HttpResult expired = put(asset.urls.at(0), randomBytes(testPartSize));
+    QCOMPARE(expired.status, 403);
+    QCOMPARE(expired.xml("Code"), QStringLiteral("ExpiredToken"));
+    QCOMPARE(expired.xml("Message"), QStringLiteral("The provided token has expired."));
+    QCOMPARE(sandboxVersion(asset.objectId, asset.fileId).value(QStringLiteral("partsReceived")).toInt(), 0);
+
+    // Under "any" the action selects PUTs only, so the create above did not use up "#1".
+    QCOMPARE(m_server->faults().at(0).toObject().value(QStringLiteral("selected")).toInt(), 1);
+    QCOMPARE(put(asset.urls.at(0), randomBytes(testPartSize)).status, 200);
+}
+
+void TestSandboxServer::faultHitsCounted()
+{
+    QVERIFY(m_server->addFault(QStringLiteral("put#2-3:status=500")));
+    QVERIFY(m_server->addFault(QStringLiteral("put:status=503")));
+    const CreatedAsset asset = createMultipartAsset(QStringLiteral("clip.mp4"), testPartSize * 2);
+
+    QList<int> statuses;
+    for (int i = 0; i < 4; ++i)
+        statuses.append(put(asset.urls.at(0), randomBytes(100)).status);
+    QCOMPARE(statuses, QList<int>({503, 500, 500, 503}));
+    QCOMPARE(m_server->faultHits(), QList<int>({2, 2}));
+
+    const QJsonArray rules = send("GET", sandboxUrl(QStringLiteral("/faults"))).json().value(QStringLiteral("rules")).toArray();
+    const QJsonObject first = rules.at(0).toObject();
+    QCOMPARE(first.value(QStringLiteral("selected")).toInt(), 4);
+    QCOMPARE(first.value(QStringLiteral("hits")).toInt(), 2);
+    const QJsonArray applied = first.value(QStringLiteral("applied")).toArray();
+    QCOMPARE(applied.size(), 2);
+    QCOMPARE(applied.at(0).toObject().value(QStringLiteral("request")).toInt(), 2);
+    QCOMPARE(applied.at(1).toObject().value(QStringLiteral("request")).toInt(), 3);
+    QCOMPARE(applied.at(0).toObject().value(QStringLiteral("action")).toString(), QStringLiteral("status=500"));
+    // The second rule counts all four PUTs but applies only where the first did not.
+    QCOMPARE(rules.at(1).toObject().value(QStringLiteral("selected")).toInt(), 4);
+    QCOMPARE(rules.at(1).toObject().value(QStringLiteral("hits")).toInt(), 2);
+}
+
+namespace {
+
+// Sends count look-ups and returns their statuses in order.
+QList<int> lookupStatuses(const std::function<HttpResult()> &lookup, int count)
+{
+    QList<int> statuses;
+    for (int i = 0; i < count; ++i)
+        statuses.append(lookup().status);
+    return statuses;
+}
+
+// The distinct actions a rule applied, from its "applied" list.
+QSet<QString> appliedActions(const QJsonObject &rule)
+{
+    QSet<QString> actions;
+    for (const QJsonValue &hit : rule.value(QStringLiteral("applied")).toArray())
+        actions.insert(hit.toObject().value(QStringLiteral("action")).toString());
+    return actions;
+}
+
+} // namespace
+
+void TestSandboxServer::faultRandomSameSeedSameHits()
+{
+    const auto lookup = [this] {
+        return send("GET", apiUrl(QStringLiteral("/metadata/template")), QByteArray(), sessionHeaders(m_session));
+    };
+    constexpr int requestCount = 40;
+
+    m_server->setFaultSeed(7);
+    QVERIFY(m_server->addFault(QStringLiteral("lookup~0.3:status=500")));
+    const QList<int> first = lookupStatuses(lookup, requestCount);
+    const QJsonArray firstApplied = m_server->faults().at(0).toObject().value(QStringLiteral("applied")).toArray();
+
+    m_server->clearFaults();
+    QVERIFY(m_server->addFault(QStringLiteral("lookup~0.3:status=500")));
+    m_server->setFaultSeed(7);
+    const QList<int> second = lookupStatuses(lookup, requestCount);
+
+    QCOMPARE(second, first);
+    QCOMPARE(m_server->faults().at(0).toObject().value(QStringLiteral("applied")).toArray(), firstApplied);
+    // A probability of 0.3 over 40 requests hits some and spares some.
+    QVERIFY2(first.count(500) > 0 && first.count(500) < requestCount, qPrintable(QString::number(first.count(500))));
+    QCOMPARE(first.count(500) + first.count(200), requestCount);
+    QCOMPARE(m_server->faultHits(), QList<int>({static_cast<int>(first.count(500))}));
+}
+
+void TestSandboxServer::faultRandomOtherSeedOtherHits()
+{
+    const auto lookup = [this] {
+        return send("GET", apiUrl(QStringLiteral("/metadata/template")), QByteArray(), sessionHeaders(m_session));
+    };
+    constexpr int requestCount = 40;
+
+    m_server->setFaultSeed(7);
+    QVERIFY(m_server->addFault(QStringLiteral("lookup~0.3:status=500")));
+    const QList<int> withSeven = lookupStatuses(lookup, requestCount);
+
+    m_server->clearFaults();
+    m_server->setFaultSeed(8);
+    QVERIFY(m_server->addFault(QStringLiteral("lookup~0.3:status=500")));
+    const QList<int> withEight = lookupStatuses(lookup, requestCount);
+
+    QVERIFY(withEight != withSeven);
+    QCOMPARE(m_server->faultSeed(), quint64(8));
+    QCOMPARE(m_server->config().faultSeed, quint64(8));
+}
+
+void TestSandboxServer::faultRandomActionsForPut()
+{
+    const CreatedAsset asset = createMultipartAsset(QStringLiteral("clip.mp4"), testPartSize * 2);
+    QVERIFY(m_server->addFault(QStringLiteral("put@1:random")));
+    const QByteArray body = randomBytes(testPartSize + 1000);
+
+    // The picks are uniform among five actions, so 40 PUTs see them all for
+    // the default seed (the outcome is fixed by the seed).
+    QSet<int> statuses;
+    for (int i = 0; i < 40; ++i)
+        statuses.insert(put(asset.urls.at(0), body).status);
+
+    const QSet<QString> expected{QStringLiteral("status=500"), QStringLiteral("status=503"), QStringLiteral("drop=0"),
+                                 QStringLiteral("drop=65536"), QStringLiteral("no-etag")};
+    QCOMPARE(appliedActions(m_server->faults().at(0).toObject()), expected);
+    QVERIFY(statuses.contains(500));
+    QVERIFY(statuses.contains(503));
+    QVERIFY(statuses.contains(0));   // dropped
+    QVERIFY(statuses.contains(200)); // no-etag still stores the part
+}
+
+void TestSandboxServer::faultRandomActionsForApi()
+{
+    QVERIFY(m_server->addFault(QStringLiteral("any:random")));
+    for (int i = 0; i < 30; ++i)
+        send("GET", apiUrl(QStringLiteral("/metadata/template")), QByteArray(), sessionHeaders(m_session));
+
+    // Look-ups have no body worth cutting and no ETag, so only three actions fit.
+    const QSet<QString> expected{QStringLiteral("status=500"), QStringLiteral("status=503"), QStringLiteral("drop=0")};
+    QCOMPARE(appliedActions(m_server->faults().at(0).toObject()), expected);
+}
+
+void TestSandboxServer::faultSeedOverHttp()
+{
+    const Headers json{{"Content-Type", "application/json"}};
+    const HttpResult added = send("POST", sandboxUrl(QStringLiteral("/faults")),
+                                  R"({"rules":["lookup~0.5:status=500"],"seed":12345})", json);
+    QCOMPARE(added.status, 200);
+    QCOMPARE(m_server->faultSeed(), quint64(12345));
+    QCOMPARE(send("GET", sandboxUrl(QStringLiteral("/faults"))).json().value(QStringLiteral("seed")).toInteger(), 12345);
+
+    const HttpResult negative = send("POST", sandboxUrl(QStringLiteral("/faults")), R"({"rules":[],"seed":-1})", json);
+    QCOMPARE(negative.status, 400);
+    QVERIFY2(negative.json().value(QStringLiteral("message")).toString().contains(QStringLiteral("seed")), negative.body.constData());
+    const HttpResult fraction = send("POST", sandboxUrl(QStringLiteral("/faults")), R"({"rules":[],"seed":1.5})", json);
+    QCOMPARE(fraction.status, 400);
+    const HttpResult notString = send("POST", sandboxUrl(QStringLiteral("/faults")), R"({"rules":[3]})", json);
+    QCOMPARE(notString.status, 400);
+    QCOMPARE(m_server->faultSeed(), quint64(12345));
+    QCOMPARE(m_server->faults().size(), 1);
+}
+
+void TestSandboxServer::putCountsPerPart()
+{
+    const CreatedAsset asset = createMultipartAsset(QStringLiteral("clip.mp4"), testPartSize * 2);
+    QVERIFY(m_server->addFault(QStringLiteral("put@1#1:status=503")));
+    QCOMPARE(put(asset.urls.at(0), randomBytes(testPartSize)).status, 503);
+    const HttpResult first = put(asset.urls.at(0), randomBytes(testPartSize));
+    QCOMPARE(first.status, 200);
+    QCOMPARE(put(asset.urls.at(1), randomBytes(10)).status, 200);
+    // A PUT whose signature fails still counts: the client sent the part.
+    QByteArray tampered = asset.urls.at(1);
+    tampered.replace("X-Amz-Signature=", "X-Amz-Signature=0");
+    QCOMPARE(put(tampered, randomBytes(10)).status, 403);
+
+    const QMap<int, int> counts = m_server->putCounts(asset.fileId);
+    QCOMPARE(counts.value(1), 2);
+    QCOMPARE(counts.value(2), 2);
+    QCOMPARE(counts.size(), 2);
+
+    const QJsonObject version = sandboxVersion(asset.objectId, asset.fileId);
+    const QJsonObject json = version.value(QStringLiteral("putCounts")).toObject();
+    QCOMPARE(json.value(QStringLiteral("1")).toInt(), 2);
+    QCOMPARE(json.value(QStringLiteral("2")).toInt(), 2);
+    const QJsonArray parts = version.value(QStringLiteral("parts")).toArray();
+    QCOMPARE(parts.size(), 2);
+    QCOMPARE(parts.at(0).toObject().value(QStringLiteral("partNumber")).toInt(), 1);
+    QCOMPARE(parts.at(0).toObject().value(QStringLiteral("size")).toInteger(), testPartSize);
+    QCOMPARE(parts.at(0).toObject().value(QStringLiteral("etag")).toString(), QString::fromLatin1(first.header("ETag")));
 }
 
 // --- HTTP details -----------------------------------------------------------
