@@ -56,6 +56,9 @@ public:
     bool isSignedIn() const { return m_state == State::SignedIn; }
     QUrl apiUrl() const { return m_apiUrl; }
     QString username() const { return m_username; }
+    // The API key of the last sign-in, to prefill the sign-in dialog when the
+    // session expired.
+    QString apiKey() const { return m_apiKey; }
     bool isRemembered() const { return m_remember; }
 
     // The last API URL and user name, for the sign-in dialog.

@@ -1,14 +1,18 @@
 // tenovos-uploader: the desktop window. See AppOptionsParser for the command
 // line; the README for a first run against the local sandbox.
 
+#include "applogging.h"
 #include "appoptions.h"
 #include "interrupthandler.h"
+#include "logfile.h"
 #include "mainwindow.h"
 
 #include <QApplication>
 #include <QIcon>
 #include <QLibraryInfo>
 #include <QLocale>
+#include <QSettings>
+#include <QSysInfo>
 #include <QTimer>
 #include <QTranslator>
 
@@ -23,6 +27,23 @@ int main(int argc, char *argv[])
     QApplication::setApplicationDisplayName(QStringLiteral("Tenovos Uploader"));
     QApplication::setApplicationVersion(QStringLiteral(TENOVOS_VERSION_STRING));
     QApplication::setDesktopFileName(QStringLiteral("com.tenovos.Uploader"));
+
+    // The log file (logs/tenovos-uploader.log in the application data folder
+    // or $TENOVOS_DATA_DIR), rotated at 5 MiB. The levels come from the
+    // setting logging/rules (QLoggingCategory rules separated by newlines or
+    // ';'), else the defaults: info and above. QT_LOGGING_RULES overrides both.
+    {
+        tenovos::LogFile::Options logOptions;
+        logOptions.fileName = QStringLiteral("tenovos-uploader.log");
+        logOptions.rules = QSettings().value(QStringLiteral("logging/rules")).toString();
+        QString logError;
+        if (!tenovos::LogFile::install(logOptions, &logError))
+            qWarning("No log file, %s. Messages go to stderr only; check that the data folder is "
+                     "writable or set TENOVOS_DATA_DIR.",
+                     qPrintable(logError));
+        qCInfo(tenovos::lcUi).noquote() << "Tenovos Uploader" << QApplication::applicationVersion() << "started on"
+                                        << QSysInfo::prettyProductName() << "with Qt" << qVersion();
+    }
 
     QTranslator qtTranslator;
     if (qtTranslator.load(QLocale(), QStringLiteral("qtbase"), QStringLiteral("_"),

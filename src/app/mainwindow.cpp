@@ -3,21 +3,27 @@
 #include "accountmanager.h"
 #include "applogging.h"
 #include "credentialstore.h"
+#include "diagnostics.h"
 #include "displayformat.h"
 #include "droparea.h"
 #include "enginethread.h"
 #include "entrydetails.h"
+#include "logfile.h"
 #include "partsmodel.h"
 #include "progressdelegate.h"
+#include "resumeoffer.h"
 #include "signindialog.h"
 #include "ui_mainwindow.h"
 #include "uploadengine.h"
 #include "uploadform.h"
 
+#include <QAction>
+#include <QClipboard>
 #include <QCloseEvent>
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QGuiApplication>
 #include <QHeaderView>
 #include <QLabel>
 #include <QMenu>
@@ -157,11 +163,26 @@ void MainWindow::setupActions()
     connect(m_ui->uploadButton, &QPushButton::clicked, this, &MainWindow::startUpload);
     connect(m_ui->actionPause, &QAction::triggered, this, &MainWindow::pauseSelected);
     connect(m_ui->actionResume, &QAction::triggered, this, &MainWindow::resumeSelected);
+    m_pauseAllAction = new QAction(tr("Pause &All"), this);
+    m_pauseAllAction->setToolTip(tr("Pause every upload; parts in flight are sent again on resume"));
+    m_resumeAllAction = new QAction(tr("Resume A&ll"), this);
+    m_resumeAllAction->setToolTip(tr("Resume every paused upload"));
+    m_ui->queueMenu->insertActions(m_ui->actionCancel, {m_pauseAllAction, m_resumeAllAction});
+    connect(m_pauseAllAction, &QAction::triggered, this,
+            [this] { invokeEngine([](UploadEngine *engine) { engine->pauseAll(); }); });
+    connect(m_resumeAllAction, &QAction::triggered, this,
+            [this] { invokeEngine([](UploadEngine *engine) { engine->resumeAll(); }); });
     connect(m_ui->actionCancel, &QAction::triggered, this, &MainWindow::cancelSelected);
     connect(m_ui->actionRetry, &QAction::triggered, this, &MainWindow::retrySelected);
     connect(m_ui->actionRemove, &QAction::triggered, this, &MainWindow::removeSelected);
     connect(m_ui->actionClearFinished, &QAction::triggered, this, &MainWindow::clearFinished);
     connect(m_ui->actionAbout, &QAction::triggered, this, &MainWindow::showAbout);
+    QAction *copyDiagnosticsAction = new QAction(tr("Copy &Diagnostics"), this);
+    copyDiagnosticsAction->setObjectName(QStringLiteral("actionCopyDiagnostics"));
+    copyDiagnosticsAction->setToolTip(tr("Copy versions, settings without passwords or keys, and the last log "
+                                         "lines, for a support request"));
+    connect(copyDiagnosticsAction, &QAction::triggered, this, &MainWindow::copyDiagnostics);
+    m_ui->helpMenu->insertAction(m_ui->actionAbout, copyDiagnosticsAction);
     m_ui->uploadButton->setIcon(m_ui->actionUpload->icon());
     // Delete removes files only while the queue has the focus, not while a
     // form field is being edited.
@@ -253,6 +274,13 @@ void MainWindow::connectEngine()
         if (m_closing)
             finishShutdown();
     });
+    // The sign-in dialog opens through AccountManager::signInFailed, which
+    // follows. This status message shows that the uploads wait.
+    connect(m_engine, &UploadEngine::signInRequired, this, [this](const QString &username) {
+        statusBar()->showMessage(tr("The session of %1 expired. The uploads wait and continue "
+                                    "where they stopped once you sign in again.")
+                                     .arg(username));
+    });
 }
 
 void MainWindow::connectAccount()
@@ -285,6 +313,9 @@ void MainWindow::connectAccount()
 
 void MainWindow::start()
 {
+    // Uploads a crash or kill left unfinished are offered for resuming.
+    (new ResumeOffer(m_engine, m_queue, this))->openJournal();
+
     if (!m_options.paths.isEmpty())
         addPaths(m_options.paths);
 
@@ -567,6 +598,8 @@ void MainWindow::updateActions()
     const bool working = !m_closing;
     m_ui->actionPause->setEnabled(working && canPause);
     m_ui->actionResume->setEnabled(working && canResume);
+    m_pauseAllAction->setEnabled(working && summary.active > 0);
+    m_resumeAllAction->setEnabled(working && summary.paused > 0);
     m_ui->actionCancel->setEnabled(working && canCancel);
     m_ui->actionRetry->setEnabled(working && canRetry);
     m_ui->actionRemove->setEnabled(working && !ids.isEmpty());
@@ -666,7 +699,8 @@ void MainWindow::showSignInDialog(const QString &message)
         m_signInDialog->setAttribute(Qt::WA_DeleteOnClose);
         const QUrl apiUrl = !m_options.apiUrl.isEmpty() ? m_options.apiUrl : m_account->lastApiUrl();
         const QString username = !m_options.username.isEmpty() ? m_options.username : m_account->lastUsername();
-        m_signInDialog->setValues(apiUrl, m_options.apiKey, username, m_account->isRemembered());
+        const QString apiKey = !m_options.apiKey.isEmpty() ? m_options.apiKey : m_account->apiKey();
+        m_signInDialog->setValues(apiUrl, apiKey, username, m_account->isRemembered());
         connect(m_signInDialog, &SignInDialog::signInRequested, this, [this](const SignInDialog::Request &request) {
             m_account->signIn(request.apiUrl, request.apiKey, request.username, request.password, request.remember);
         });
@@ -702,6 +736,28 @@ void MainWindow::showAbout()
                           "<p>Built with Qt %2, running on Qt %3.</p>")
                            .arg(QStringLiteral(TENOVOS_VERSION_STRING), QStringLiteral(QT_VERSION_STR),
                                 QString::fromLatin1(qVersion())));
+}
+
+void MainWindow::copyDiagnostics()
+{
+    Diagnostics::Settings settings;
+    settings.apiUrl = m_account->isSignedIn() ? m_account->apiUrl() : m_account->lastApiUrl();
+    settings.username = m_account->isSignedIn() ? m_account->username() : m_account->lastUsername();
+    settings.signedIn = m_account->isSignedIn();
+    const EngineSettings engineSettings = m_account->engineSettings();
+    settings.maxParallelParts = engineSettings.maxParallelParts;
+    settings.maxParallelFiles = engineSettings.maxParallelFiles;
+    settings.partSize = engineSettings.partSize;
+    settings.maxRetries = engineSettings.maxRetries;
+    if (const std::optional<UploadBatch> batch = m_form->batchSettings(nullptr)) {
+        settings.securityTemplateIds = batch->securityTemplateIds;
+        settings.metadataTemplateId = batch->metadataTemplateId;
+    }
+    settings.logFilePath = LogFile::filePath();
+
+    QGuiApplication::clipboard()->setText(Diagnostics::report(settings, LogFile::lastLines()));
+    statusBar()->showMessage(tr("Diagnostics copied to the clipboard."), 5000);
+    qCInfo(lcUi) << "Diagnostics copied to the clipboard";
 }
 
 // --- Closing ----------------------------------------------------------------

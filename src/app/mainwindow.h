@@ -110,6 +110,8 @@ private:
     void showSignInDialog(const QString &message = QString());
     void confirmSignOut();
     void showAbout();
+    // Puts the Diagnostics report (no secrets) on the clipboard.
+    void copyDiagnostics();
     void checkAutoStart();
     void beginShutdown();
     void finishShutdown();
@@ -129,6 +131,8 @@ private:
     QPointer<SignInDialog> m_signInDialog;
 
     QueueModel::Summary m_summary; // as of the queue model's last change
+    QAction *m_pauseAllAction = nullptr;
+    QAction *m_resumeAllAction = nullptr;
     QLabel *m_summaryLabel = nullptr;
     QProgressBar *m_overallProgress = nullptr;
     QLabel *m_speedLabel = nullptr;

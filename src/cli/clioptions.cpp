@@ -123,11 +123,33 @@ bool CliParser::parse(const QStringList &arguments, CliOptions *options, QString
 
     const QCommandLineOption verbose(QStringLiteral("verbose"),
                                      tr("Log each request, retry and failure of the engine on "
-                                        "stderr (never secrets or signed URL queries)."));
+                                        "stderr and in the log file, at debug level (never "
+                                        "secrets or signed URL queries). Without it the log file "
+                                        "gets info messages and above. QT_LOGGING_RULES "
+                                        "overrides the levels."));
+
+    const QCommandLineOption logRules(QStringLiteral("log-rules"),
+                                      tr("QLoggingCategory rules for the log file, separated by "
+                                         "';', for example \"tenovos.upload.debug=true\" "
+                                         "(default: info messages and above; with --verbose, "
+                                         "debug). QT_LOGGING_RULES overrides them."),
+                                      tr("RULES"));
+
+    const QCommandLineOption resume(
+        QStringLiteral("resume"),
+        tr("Continue the uploads that an earlier run left unfinished (killed, crashed or "
+           "interrupted twice), as recorded in the upload journal, for the server of --api-url. "
+           "Parts confirmed before are not sent again; a file changed since is cancelled. Takes "
+           "no files and no template options."));
+    const QCommandLineOption dataDir(QStringLiteral("data-dir"),
+                                     tr("Folder of the upload journal and of the log file "
+                                        "logs/tenovos-upload.log, rotated at 5 MiB (default: "
+                                        "$TENOVOS_DATA_DIR, else the application data folder)."),
+                                     tr("DIR"));
 
     parser.addOptions({apiUrl, apiKey, username, securityTemplate, metadataTemplate, meta,
                        versionOf, metadataOnly, parallel, parallelFiles, partSize, json, quiet,
-                       verbose});
+                       verbose, logRules, resume, dataDir});
     parser.addPositionalArgument(QStringLiteral("paths"),
                                  tr("Files and folders to upload. Folders are searched "
                                     "recursively; hidden files are skipped."),
@@ -161,9 +183,19 @@ bool CliParser::parse(const QStringList &arguments, CliOptions *options, QString
         return false;
     }
 
+    options->resume = parser.isSet(resume);
+    options->dataDir = parser.value(dataDir);
+    if (options->resume
+        && (!parser.positionalArguments().isEmpty() || parser.isSet(versionOf)
+            || parser.isSet(metadataOnly) || parser.isSet(meta))) {
+        *error = tr("--resume continues the uploads recorded in the journal with their own "
+                    "settings, so it takes no files, --meta, --version-of or --metadata-only.");
+        return false;
+    }
+
     options->securityTemplateIds = parser.values(securityTemplate);
     options->securityTemplateIds.removeDuplicates();
-    if (options->securityTemplateIds.isEmpty()
+    if ((!options->resume && options->securityTemplateIds.isEmpty())
         || options->securityTemplateIds.size() > kMaxSecurityTemplates) {
         *error = tr("Give 1 to %1 security templates with --security-template ID (%2 given).")
                      .arg(kMaxSecurityTemplates)
@@ -171,7 +203,7 @@ bool CliParser::parse(const QStringList &arguments, CliOptions *options, QString
         return false;
     }
     options->metadataTemplateId = parser.value(metadataTemplate);
-    if (options->metadataTemplateId.isEmpty()) {
+    if (!options->resume && options->metadataTemplateId.isEmpty()) {
         *error = tr("--metadata-template is missing. Give the id of the metadata template for the "
                     "new assets.");
         return false;
@@ -206,7 +238,7 @@ bool CliParser::parse(const QStringList &arguments, CliOptions *options, QString
                         "the command line.");
             return false;
         }
-    } else if (options->paths.isEmpty()) {
+    } else if (options->paths.isEmpty() && !options->resume) {
         *error = tr("No files or folders are given. Add the paths to upload at the end of the "
                     "command line.");
         return false;
@@ -236,6 +268,7 @@ bool CliParser::parse(const QStringList &arguments, CliOptions *options, QString
     options->json = parser.isSet(json);
     options->quiet = parser.isSet(quiet);
     options->verbose = parser.isSet(verbose);
+    options->logRules = parser.value(logRules);
     return true;
 }
 

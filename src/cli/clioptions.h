@@ -37,6 +37,13 @@ struct CliOptions
     bool json = false;
     bool quiet = false;
     bool verbose = false;
+    // --log-rules: QLoggingCategory rules for the log file and --verbose
+    // output; empty: the defaults.
+    QString logRules;
+    // --resume: continue the uploads recorded in the journal instead of
+    // uploading paths.
+    bool resume = false;
+    QString dataDir; // folder of the upload journal; empty: the default
     QStringList paths; // files and folders as given
 
     UploadMode mode() const;

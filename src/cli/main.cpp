@@ -2,6 +2,7 @@
 
 #include "clioptions.h"
 #include "interrupthandler.h"
+#include "logfile.h"
 #include "passwordprompt.h"
 #include "uploadcommand.h"
 
@@ -32,15 +33,30 @@ int main(int argc, char *argv[])
         return ExitUsage;
     }
 
-    // The engine logs every start, retry and failure; the command prints its
-    // own lines and summary, so the log stays off unless asked for.
-    // QT_LOGGING_RULES in the environment still overrides these rules.
+    // The engine logs every start, retry and failure into the log file in the
+    // data folder (logs/tenovos-upload.log). The command prints its own lines
+    // and summary, so the engine's messages reach stderr only with --verbose.
+    // QT_LOGGING_RULES in the environment overrides the levels.
+    tenovos::LogFile::Options logOptions;
+    logOptions.fileName = QStringLiteral("tenovos-upload.log");
     if (options.verbose) {
         qSetMessagePattern(QStringLiteral("%{category}: %{message}"));
-        QLoggingCategory::setFilterRules(QStringLiteral("tenovos.*.debug=true"));
+        logOptions.rules = QStringLiteral("tenovos.*.debug=true");
     } else {
-        QLoggingCategory::setFilterRules(
-            QStringLiteral("tenovos.*.info=false\ntenovos.*.warning=false"));
+        logOptions.echoFilter = [](QtMsgType, const char *category) {
+            return !QByteArray(category).startsWith("tenovos.");
+        };
+    }
+    if (!options.logRules.isEmpty())
+        logOptions.rules = options.logRules;
+    if (!options.dataDir.isEmpty())
+        tenovos::LogFile::setDataDirectory(options.dataDir);
+    QString logError;
+    if (!tenovos::LogFile::install(logOptions, &logError)) {
+        const QString text = QCoreApplication::translate("main", "tenovos-upload: warning: no log file, %1. "
+                                                                 "Check that the data folder is writable.\n")
+                                 .arg(logError);
+        std::fputs(text.toLocal8Bit().constData(), stderr);
     }
 
     QString password = QProcessEnvironment::systemEnvironment().value(

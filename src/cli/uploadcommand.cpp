@@ -56,12 +56,12 @@ UploadCommand::~UploadCommand()
 void UploadCommand::start(const QString &password)
 {
     QStringList warnings;
-    if (m_options.mode() != UploadMode::MetadataOnly)
+    if (m_options.mode() != UploadMode::MetadataOnly && !m_options.resume)
         m_files = FileCollector::collect(m_options.paths, &warnings);
     for (const QString &warning : std::as_const(warnings))
         printError(tr("warning: %1").arg(warning));
 
-    if (m_options.mode() == UploadMode::NewAsset && m_files.isEmpty()) {
+    if (m_options.mode() == UploadMode::NewAsset && m_files.isEmpty() && !m_options.resume) {
         fail(ExitUsage, tr("No files were found in the given folders (hidden files are skipped)."));
         return;
     }
@@ -85,6 +85,13 @@ void UploadCommand::start(const QString &password)
     connect(m_engine, &UploadEngine::taskProgress, this, &UploadCommand::handleTaskProgress);
     connect(m_engine, &UploadEngine::taskFinished, this, &UploadCommand::handleTaskFinished);
     connect(m_engine, &UploadEngine::queueFinished, this, &UploadCommand::handleQueueFinished);
+    connect(m_engine, &UploadEngine::journalLoaded, this, &UploadCommand::handleJournalLoaded);
+    connect(m_engine, &UploadEngine::journalProblem, this, [this](const QString &message) {
+        m_journalProblem = true;
+        clearProgressLine();
+        printError(tr("warning: %1").arg(message));
+    });
+    connect(m_engine, &UploadEngine::taskResumed, this, &UploadCommand::handleTaskResumed);
 
     EngineSettings settings;
     settings.baseUrl = m_options.apiUrl;
@@ -94,8 +101,12 @@ void UploadCommand::start(const QString &password)
     settings.partSize = m_options.partSize;
     UploadEngine *engine = m_engine;
     const QString username = m_options.username;
-    QMetaObject::invokeMethod(engine, [engine, settings, username, password] {
+    const QString dataDir = m_options.dataDir;
+    // Every run records its multipart uploads in the journal, so that a
+    // killed run can be continued with --resume.
+    QMetaObject::invokeMethod(engine, [engine, settings, username, password, dataDir] {
         engine->configure(settings);
+        engine->openJournal(dataDir);
         engine->signIn(username, password);
     });
 }
@@ -104,10 +115,73 @@ void UploadCommand::handleSignedIn()
 {
     if (m_phase != Phase::SigningIn)
         return;
+    if (m_options.resume) {
+        resumeFromJournal();
+        return;
+    }
     m_phase = Phase::LoadingMetadata;
     UploadEngine *engine = m_engine;
     const QString templateId = m_options.metadataTemplateId;
     QMetaObject::invokeMethod(engine, [engine, templateId] { engine->loadMetadataTemplate(templateId); });
+}
+
+void UploadCommand::handleJournalLoaded(const JournalSummaryList &entries)
+{
+    m_journalEntries = entries;
+    if (m_options.resume || m_options.quiet)
+        return;
+    int forThisServer = 0;
+    for (const JournalSummary &entry : entries)
+        forThisServer += UploadJournal::sameServer(entry.baseUrl, m_options.apiUrl) ? 1 : 0;
+    if (forThisServer > 0) {
+        printError(tr("note: %n upload(s) to this server were interrupted earlier; run the same "
+                      "command with --resume instead of the files to continue them.",
+                      nullptr, forThisServer));
+    }
+}
+
+void UploadCommand::resumeFromJournal()
+{
+    QHash<QString, QString> idsByKey;
+    for (const JournalSummary &entry : std::as_const(m_journalEntries)) {
+        if (!UploadJournal::sameServer(entry.baseUrl, m_options.apiUrl))
+            continue;
+        const QString id = QString::number(idsByKey.size() + 1);
+        idsByKey.insert(entry.key, id);
+        m_labels.insert(id, entry.filePath);
+        m_totalBytes += entry.fileSize;
+    }
+    if (idsByKey.isEmpty()) {
+        const int otherServers = int(m_journalEntries.size());
+        QString message = tr("Nothing to resume: the upload journal contains no unfinished uploads "
+                             "for %1.")
+                              .arg(m_options.apiUrl.toString(QUrl::RemoveUserInfo));
+        if (otherServers > 0)
+            message += QLatin1Char(' ') + tr("%n upload(s) for other servers are kept.", nullptr, otherServers);
+        if (!m_options.quiet || m_journalProblem)
+            printError(message);
+        // Signing out follows through finish(); Phase::Uploading lets it run.
+        m_phase = Phase::Uploading;
+        finish(m_journalProblem ? ExitUploadFailed : ExitSuccess);
+        return;
+    }
+
+    m_phase = Phase::Uploading;
+    m_elapsed.start();
+    m_drawProgress = !m_options.quiet && stderrIsTerminal();
+    if (m_drawProgress)
+        m_progressTimer.start();
+    UploadEngine *engine = m_engine;
+    QMetaObject::invokeMethod(engine, [engine, idsByKey] { engine->resumeFromJournal(idsByKey); });
+}
+
+void UploadCommand::handleTaskResumed(const QString &id, const QString &, int confirmedParts, int partCount)
+{
+    if (m_options.quiet || m_options.json)
+        return;
+    clearProgressLine();
+    printOutput(tr("resuming   %1  (%2 of %3 parts uploaded before)")
+                    .arg(labelOf(id), QString::number(confirmedParts), QString::number(partCount)));
 }
 
 void UploadCommand::handleSignInFailed(const ApiError &error)
@@ -116,10 +190,17 @@ void UploadCommand::handleSignInFailed(const ApiError &error)
         fail(ExitSignInFailed, tr("error: %1").arg(error.userMessage()));
         return;
     }
-    // The session ended during the upload; the files that still need it
-    // fail and are listed in the summary.
-    if (m_phase == Phase::Uploading)
-        printError(tr("warning: %1").arg(error.userMessage()));
+    // The session ended during the upload. The engine would keep the files
+    // waiting for a new sign-in, which a command line run cannot give, so
+    // they are cancelled and listed in the summary.
+    if (m_phase == Phase::Uploading) {
+        clearProgressLine();
+        printError(tr("error: %1 The files not uploaded yet are cancelled; run the command again "
+                      "to upload them.")
+                       .arg(error.userMessage()));
+        UploadEngine *engine = m_engine;
+        QMetaObject::invokeMethod(engine, [engine] { engine->cancelAll(); });
+    }
 }
 
 void UploadCommand::handleMetadataTemplate(const QString &, const Result<MetadataTemplate> &result)

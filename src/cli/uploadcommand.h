@@ -3,6 +3,7 @@
 #include "apitypes.h"
 #include "clioptions.h"
 #include "result.h"
+#include "uploadjournal.h"
 #include "uploadtypes.h"
 
 #include <QElapsedTimer>
@@ -44,6 +45,10 @@ private:
     enum class Phase { SigningIn, LoadingMetadata, Uploading, SigningOut, Done };
 
     void handleSignedIn();
+    void handleJournalLoaded(const JournalSummaryList &entries);
+    void handleTaskResumed(const QString &id, const QString &filePath, int confirmedParts,
+                           int partCount);
+    void resumeFromJournal();
     void handleSignInFailed(const ApiError &error);
     void handleMetadataTemplate(const QString &templateId, const Result<MetadataTemplate> &result);
     void handleVocabulary(const QString &vocabularyId, const Result<Vocabulary> &result);
@@ -74,6 +79,8 @@ private:
     QHash<QString, Vocabulary> m_vocabularies;
     QSet<QString> m_pendingVocabularies;
 
+    JournalSummaryList m_journalEntries; // as openJournal() found them
+    bool m_journalProblem = false;
     QHash<QString, QString> m_labels; // task id -> file as given, or metadata-only name
     QHash<QString, qint64> m_sent;
     qint64 m_totalBytes = 0;

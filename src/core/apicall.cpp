@@ -135,10 +135,17 @@ void ApiCall::handleFailure(const ApiError &error)
         qCInfo(lcApi).noquote() << m_operation
                                 << "returned 401; renewing the session and repeating the call";
         session->renew(this, [this](const Result<void> &renewed) {
-            if (renewed)
+            if (renewed) {
                 send();
-            else
+            } else if (renewed.error().isRetryable() && m_client
+                       && m_attempt <= m_client->maxRetries()) {
+                // The renewal failed for a passing reason: the repeated call
+                // may renew again on its 401.
+                m_renewedSession = false;
+                scheduleRetry(renewed.error());
+            } else {
                 finish(renewed.error());
+            }
         });
         return;
     }

@@ -201,7 +201,9 @@ ApiCall *ApiClient::completeUpload(const CompleteUploadRequest &request, QObject
     spec.method = "POST";
     spec.path = QStringLiteral("/asset/complete");
     spec.body = QJsonDocument(request.toJson()).toJson(QJsonDocument::Compact);
-    spec.retryPolicy = ApiCall::RetryPolicy::NotIdempotent;
+    // Completing or cancelling twice does no harm: the second call fails with
+    // NoSuchUpload, which UploadTask checks with a look-up of the file.
+    spec.retryPolicy = ApiCall::RetryPolicy::Idempotent;
     return startCall<CompletedUpload>(spec, context, std::move(callback),
                                       [](const QJsonValue &value, const QString &operation) {
                                           return CompletedUpload::fromJson(objectOf(value),

@@ -138,7 +138,10 @@ void PartUpload::handleRawResult(int status, const QByteArray &etag, const QByte
         return;
     }
     if (status < 200 || status >= 300) {
-        finish(describe(detail::errorFromHttpStatus(status, body, QByteArray(), QString(),
+        // Only RawHttpPut reports error statuses here; QNetworkAccessManager's
+        // go through handleReply().
+        const QByteArray retryAfter = m_raw ? m_raw->responseHeader("Retry-After") : QByteArray();
+        finish(describe(detail::errorFromHttpStatus(status, body, retryAfter, QString(),
                                                     operation(), detail::ReplySource::S3)));
         return;
     }
@@ -166,11 +169,25 @@ ApiError PartUpload::describe(ApiError error) const
     // what went wrong with the PUT and what helps.
     if (error.kind() == ApiError::Kind::UrlExpired) {
         const QDateTime expiry = m_spec.url.expiresAt();
+        const QString reason = error.errorCode().isEmpty()
+            ? error.serverMessage()
+            : error.errorCode() + QLatin1String(": ") + error.serverMessage();
         error.setUserMessage(expiry.isValid()
-                                 ? tr("its upload URL expired at %1 (UTC). Retry the file to get "
-                                      "new URLs.")
-                                       .arg(expiry.toString(Qt::ISODate))
-                                 : tr("its upload URL has expired. Retry the file to get new URLs."));
+                                 ? tr("its upload links expired (%1; they were valid until %2 UTC). "
+                                      "Retry starts the file again with new links.")
+                                       .arg(reason, expiry.toString(Qt::ISODate))
+                                 : tr("its upload links expired (%1). Retry starts the file again "
+                                      "with new links.")
+                                       .arg(reason));
+    } else if (error.httpStatus() == 413) {
+        // S3 rejects an oversized part with 400 EntityTooLarge, so a 413 comes
+        // from a proxy or firewall between this computer and the storage.
+        error.setUserMessage(tr("a proxy between this computer and the storage at %1 rejected the "
+                                "%2-byte request as too large (HTTP 413). Its request body size "
+                                "limit is likely lower than the part size: ask your network "
+                                "administrator to raise the limit (for example nginx's "
+                                "client_max_body_size) for %1.")
+                                 .arg(m_spec.url.host(), QString::number(m_spec.length)));
     } else if (error.kind() == ApiError::Kind::Forbidden) {
         error.setUserMessage(tr("the storage refused its upload URL (%1: %2). Retry the file to "
                                 "get new URLs.")

@@ -284,6 +284,13 @@ void RawHttpPut::fail(ApiError::Kind kind, const QString &detail, bool retryable
     Q_EMIT finished(0, QByteArray(), QByteArray(), error);
 }
 
+QByteArray RawHttpPut::responseHeader(const QByteArray &name) const
+{
+    if (m_headerEnd < 0)
+        return QByteArray();
+    return headerValue(m_response.left(m_headerEnd), name);
+}
+
 void RawHttpPut::abort()
 {
     if (m_done)

@@ -37,6 +37,9 @@ public:
     void start();
     // Closes the connection; finished() is not emitted.
     void abort();
+    // A header of the response (such as Retry-After), once finished() was
+    // emitted with a status; empty when the response has none.
+    QByteArray responseHeader(const QByteArray &name) const;
 
 Q_SIGNALS:
     void progress(qint64 sent, qint64 total);

@@ -62,7 +62,10 @@ ApiError::Kind kindForNetworkError(QNetworkReply::NetworkError error, bool timed
 ApiError::Kind kindForStatus(int status, const ServerText &text, ReplySource source)
 {
     if (source == ReplySource::S3 && status == 403) {
-        // S3 responds 403 AccessDenied "Request has expired" to an expired URL.
+        // S3 responds 403 AccessDenied "Request has expired" to an expired URL,
+        // and 403 ExpiredToken when the URL's temporary credentials expired.
+        if (text.code == QLatin1String("ExpiredToken"))
+            return ApiError::Kind::UrlExpired;
         if (text.message.contains(QLatin1String("expired"), Qt::CaseInsensitive))
             return ApiError::Kind::UrlExpired;
         return ApiError::Kind::Forbidden;
@@ -84,8 +87,9 @@ ApiError::Kind kindForStatus(int status, const ServerText &text, ReplySource sou
 
 bool retryableStatus(int status)
 {
-    return status == 408 || status == 429 || status == 500 || status == 502 || status == 503
-        || status == 504;
+    // Every 5xx is retried: proxies and load balancers in front of S3 and
+    // Tenovos answer passing trouble with 500 to 599, not only 502 to 504.
+    return status == 408 || status == 429 || (status >= 500 && status < 600);
 }
 
 } // namespace

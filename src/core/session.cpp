@@ -14,7 +14,7 @@ namespace tenovos {
 namespace {
 
 // Delay before trying again after a renewal failed for a passing reason
-// (network down, server busy) while the access token is still valid.
+// (network down, server busy).
 constexpr int kRenewalRetryMs = 30000;
 
 } // namespace
@@ -198,8 +198,10 @@ void Session::startRenewal()
                 if (error.isRetryable()) {
                     qCWarning(lcSession).noquote() << "Renewing the session failed for now:"
                                                    << error.logMessage();
-                    if (m_tokens.expireEpoch > QDateTime::currentSecsSinceEpoch())
-                        m_renewalTimer.start(kRenewalRetryMs);
+                    // Tried again also after the access token expired (a
+                    // network outage, a laptop asleep): the refresh token
+                    // may still be valid.
+                    m_renewalTimer.start(kRenewalRetryMs);
                     finishRenewal(error);
                     return;
                 }
@@ -208,8 +210,10 @@ void Session::startRenewal()
                                          .arg(error.serverMessage()));
                 qCWarning(lcSession).noquote() << "Renewing the session failed:"
                                                << error.logMessage();
-                finishRenewal(error);
+                // The session ends before the waiting calls learn of it, so
+                // they see it signed out and can wait for a new sign-in.
                 endSession(error);
+                finishRenewal(error);
                 return;
             }
             SessionTokens tokens = result.value();
@@ -262,6 +266,7 @@ void Session::endSession(const ApiError &reason)
 {
     m_renewalTimer.stop();
     m_tokens = SessionTokens();
+    Q_EMIT sessionExpired(reason);
     Q_EMIT signInFailed(reason);
     Q_EMIT refreshTokenChanged(m_username, QString());
     Q_EMIT signedOut();

@@ -58,6 +58,9 @@ Q_SIGNALS:
     void signedIn(const QString &username);
     void signInFailed(const tenovos::ApiError &error);
     void signedOut();
+    // The session ended because renewing it failed for good (the refresh
+    // token expired or was revoked). Emitted before signInFailed(reason).
+    void sessionExpired(const tenovos::ApiError &reason);
     // A new refresh token to store (for example in the keychain); empty when
     // the session ended and the stored one should be deleted.
     void refreshTokenChanged(const QString &username, const QString &refreshToken);

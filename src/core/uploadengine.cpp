@@ -48,6 +48,10 @@ void UploadEngine::ensureInitialized()
         Q_EMIT signedIn(username);
         requestSchedule();
     });
+    connect(m_session, &Session::sessionExpired, this, [this](const ApiError &reason) {
+        qCWarning(lcUpload).noquote() << "The session expired; files wait for a new sign-in";
+        Q_EMIT signInRequired(m_session->username(), reason);
+    });
     connect(m_session, &Session::signInFailed, this, &UploadEngine::signInFailed);
     connect(m_session, &Session::signedOut, this, &UploadEngine::signedOut);
     connect(m_session, &Session::refreshTokenChanged, this, &UploadEngine::refreshTokenChanged);
@@ -166,6 +170,7 @@ void UploadEngine::enqueue(const UploadItemList &items, const UploadBatch &batch
 void UploadEngine::connectTask(UploadTask *task)
 {
     const QString id = task->id();
+    task->setJournal(m_journal, m_session->username());
     connect(task, &UploadTask::stateChanged, this,
             [this, id](TaskState state, const ApiError &error) {
                 Q_EMIT taskStateChanged(id, state, error);
@@ -262,6 +267,24 @@ void UploadEngine::resume(const QString &id)
     ensureInitialized();
     if (UploadTask *found = task(id))
         found->resume();
+}
+
+void UploadEngine::pauseAll()
+{
+    ensureInitialized();
+    qCInfo(lcUpload) << "Pausing all files";
+    const QList<UploadTask *> tasks = m_tasks;
+    for (UploadTask *each : tasks)
+        each->pause();
+}
+
+void UploadEngine::resumeAll()
+{
+    ensureInitialized();
+    qCInfo(lcUpload) << "Resuming all paused files";
+    const QList<UploadTask *> tasks = m_tasks;
+    for (UploadTask *each : tasks)
+        each->resume();
 }
 
 UploadTask *UploadEngine::task(const QString &id) const

@@ -3,6 +3,7 @@
 #include "apierror.h"
 #include "apitypes.h"
 #include "result.h"
+#include "uploadjournal.h"
 #include "uploadtypes.h"
 
 #include <QHash>
@@ -71,6 +72,9 @@ public Q_SLOTS:
     // sent again after resume(), which queues the file again.
     void pause(const QString &id);
     void resume(const QString &id);
+    // Pauses every queued or uploading file, or resumes every paused one.
+    void pauseAll();
+    void resumeAll();
     void setMaxParallelParts(int count);
     void setMaxParallelFiles(int count);
 
@@ -82,10 +86,27 @@ public Q_SLOTS:
     // Object id or file id.
     void loadAsset(const QString &id);
 
+    // Upload journal (uploadenginejournal.cpp). openJournal() reads the
+    // journal in directory (empty: UploadJournal::defaultDirectory()) and
+    // reports its entries through journalLoaded(); from then on every
+    // multipart upload is recorded in it until it finishes.
+    void openJournal(const QString &directory = QString());
+    // Queues journal entries as files that skip create and the parts
+    // confirmed before, under the task id idsByKey maps each entry key to.
+    // An empty map takes every entry, each under its key as id.
+    void resumeFromJournal(const QHash<QString, QString> &idsByKey = {});
+    // Queues journal entries like resumeFromJournal(), but each cancels its
+    // multipart upload through /asset/complete once signed in.
+    void discardJournal(const QHash<QString, QString> &idsByKey = {});
+
 Q_SIGNALS:
     void signedIn(const QString &username);
     void signInFailed(const tenovos::ApiError &error);
     void signedOut();
+    // The session expired and could not be renewed. Files wait (nothing
+    // fails, parts under way go on) until signIn() succeeds, then continue
+    // where they stopped. signInFailed(reason) follows.
+    void signInRequired(const QString &username, const tenovos::ApiError &reason);
     // Store the refresh token (for example in the keychain) to sign in later
     // with signInWithRefreshToken(); empty means delete the stored one.
     void refreshTokenChanged(const QString &username, const QString &refreshToken);
@@ -107,6 +128,13 @@ Q_SIGNALS:
     // No file is queued or under way any more (paused files may remain).
     void queueFinished();
 
+    // openJournal() read the journal: its unfinished uploads, possibly none.
+    void journalLoaded(const tenovos::JournalSummaryList &entries);
+    // The journal could not be read or written; message is for the user.
+    void journalProblem(const QString &message);
+    // resumeFromJournal() or discardJournal() queued a journal entry as id.
+    void taskResumed(const QString &id, const QString &filePath, int confirmedParts, int partCount);
+
     void securityTemplatesLoaded(const tenovos::Result<tenovos::SecurityTemplateList> &result);
     void metadataTemplatesLoaded(const tenovos::Result<tenovos::MetadataTemplateList> &result);
     void metadataTemplateLoaded(const QString &templateId,
@@ -125,6 +153,7 @@ private:
     void handleTaskFinished(UploadTask *task);
     void removeTask(UploadTask *task);
     UploadTask *task(const QString &id) const;
+    void restoreJournalEntries(const QHash<QString, QString> &idsByKey, bool discard);
 
     EngineSettings m_settings;
     ApiClient *m_client = nullptr;
@@ -136,6 +165,7 @@ private:
     bool m_schedulePending = false;
     bool m_queueBusy = false;
     bool m_signOutWhenIdle = false;
+    UploadJournal *m_journal = nullptr;
 };
 
 } // namespace tenovos

@@ -5,6 +5,7 @@
 #include "logging.h"
 #include "networkpool.h"
 #include "partupload.h"
+#include "session.h"
 
 #include <QDir>
 #include <QFile>
@@ -116,10 +117,19 @@ void UploadTask::start(const EngineSettings &settings)
     if (m_state != TaskState::Queued)
         return;
     m_settings = settings;
+    if (m_restored) {
+        startRestored();
+        return;
+    }
     if (m_created) {
-        // Resuming after a pause: the asset and its URLs exist already.
+        // Resuming after a pause or a new sign-in: the asset and its URLs
+        // exist already, and only parts not yet confirmed are sent.
         qCInfo(lcUpload).noquote() << "Resuming upload of" << filename();
         setState(TaskState::Uploading);
+        if (!m_parts.isEmpty() && confirmedPartCount() == m_parts.size()) {
+            allPartsDone();
+            return;
+        }
         Q_EMIT schedulingNeeded();
         return;
     }
@@ -253,6 +263,8 @@ void UploadTask::lookUpVersionedAsset()
             return;
         }
         if (!result) {
+            if (waitForSignIn(result.error()))
+                return;
             ApiError error = result.error();
             if (error.kind() == ApiError::Kind::NotFound) {
                 error.setUserMessage(tr("The asset %1 to add \"%2\" to as a new version was not "
@@ -296,15 +308,20 @@ void UploadTask::handleCreated(const Result<CreatedAsset> &result)
             finishTask(TaskState::Cancelled);
             return;
         }
+        if (waitForSignIn(result.error()))
+            return;
         failTask(withFileContext(result.error(), tr("create the asset for")));
         return;
     }
     m_asset = result.value();
     m_created = true;
+    if (m_firstFileId.isEmpty())
+        m_firstFileId = m_asset.fileId;
     m_uploadClosed = !m_asset.isMultipart();
     qCInfo(lcUpload).noquote() << "Created object" << m_asset.objectId << "file" << m_asset.fileId
                                << "for" << filename()
                                << (m_asset.isMultipart() ? "(multipart upload)" : "");
+    writeJournalEntry();
 
     if (m_batch.mode == UploadMode::MetadataOnly) {
         // The asset exists without content until a file is uploaded for it.
@@ -415,6 +432,14 @@ void UploadTask::startNextPart()
     if (!next || m_state != TaskState::Uploading)
         return;
 
+    // A file that changed since the upload began would store a mix of old
+    // and new bytes, so it stops before any further part is sent.
+    const Result<void> unchanged = checkFileUnchanged();
+    if (!unchanged) {
+        failTask(unchanged.error());
+        return;
+    }
+
     PartSpec spec;
     spec.filePath = m_item.filePath;
     spec.partNumber = next->number;
@@ -470,6 +495,7 @@ void UploadTask::handlePartFinished(int partNumber, const Result<QByteArray> &et
     if (etag) {
         part->etag = etag.value();
         part->state = PartState::Done;
+        journalPartConfirmed(partNumber, part->etag);
         part->sentHighWater = part->length;
         part->progressDirty = true;
         flushProgress();
@@ -485,7 +511,17 @@ void UploadTask::handlePartFinished(int partNumber, const Result<QByteArray> &et
         return;
     }
 
-    const ApiError error = etag.error();
+    ApiError error = etag.error();
+    if (error.kind() == ApiError::Kind::LocalFile) {
+        // A read error is usually the file shrinking or going away.
+        const Result<void> unchanged = checkFileUnchanged();
+        if (!unchanged) {
+            part->state = PartState::Failed;
+            Q_EMIT partStateChanged(partNumber, PartState::Failed);
+            failTask(unchanged.error());
+            return;
+        }
+    }
     ++part->failures;
     if (error.isRetryable() && part->failures <= m_settings.maxRetries) {
         const int delay = m_client->retryDelay(part->failures, error.retryAfterSeconds());
@@ -572,6 +608,27 @@ void UploadTask::allPartsDone()
         failTask(unchanged.error());
         return;
     }
+
+    // Complete only when the confirmed parts cover the file exactly: each
+    // part starts where the previous one ended and has an ETag.
+    qint64 covered = 0;
+    for (const Part &part : std::as_const(m_parts)) {
+        if (part.state != PartState::Done || part.etag.isEmpty() || part.offset != covered)
+            break;
+        covered += part.length;
+    }
+    if (covered != m_fileSize) {
+        ApiError error = ApiError::malformed(
+            QStringLiteral("complete"),
+            tr("the confirmed parts of \"%1\" cover %2 of its %3 bytes")
+                .arg(filename(), QString::number(covered), QString::number(m_fileSize)));
+        error.setUserMessage(tr("The confirmed parts of \"%1\" cover %2 of its %3 bytes, so the "
+                                "upload was not completed. Retry the file.")
+                                 .arg(filename(), QString::number(covered),
+                                      QString::number(m_fileSize)));
+        failTask(error);
+        return;
+    }
     completeUpload();
 }
 
@@ -580,6 +637,14 @@ Result<void> UploadTask::checkFileUnchanged() const
     const QFileInfo info(m_item.filePath);
     if (info.exists() && info.size() == m_fileSize && info.lastModified() == m_fileModified)
         return {};
+    if (!info.exists()) {
+        qCWarning(lcUpload).noquote() << displayPath(m_item.filePath)
+                                      << "disappeared during the upload";
+        return ApiError::localFile(tr("\"%1\" was moved or deleted during the upload, so the "
+                                      "upload was stopped. Put the file back and retry it, or "
+                                      "remove it from the queue.")
+                                       .arg(displayPath(m_item.filePath)));
+    }
     qCWarning(lcUpload).noquote() << displayPath(m_item.filePath) << "changed during the upload:"
                                   << "size" << m_fileSize << "->" << info.size();
     return ApiError::localFile(tr("\"%1\" changed during the upload (its size or modification time "
@@ -590,6 +655,8 @@ Result<void> UploadTask::checkFileUnchanged() const
 
 void UploadTask::completeUpload()
 {
+    // Every confirmed part is on disk before the upload can close.
+    flushJournal();
     setState(TaskState::Completing);
     CompleteUploadRequest request;
     request.fileId = m_asset.fileId;
@@ -605,12 +672,63 @@ void UploadTask::completeUpload()
     m_call = m_client->completeUpload(request, this, [this](const Result<CompletedUpload> &result) {
         m_call = nullptr;
         if (!result) {
+            if (waitForSignIn(result.error()))
+                return;
+            if (result.error().errorCode() == QLatin1String("NoSuchUpload")) {
+                // A retried complete finds the upload gone when the first
+                // attempt succeeded but its response was lost.
+                confirmCompleted(result.error());
+                return;
+            }
             failTask(withFileContext(result.error(), tr("finish the upload of")));
             return;
         }
         m_uploadClosed = true;
         finishTask(TaskState::Done);
     });
+}
+
+// NOTE: no sandbox fault carries out a complete and then loses its response,
+// so the Done branch below is not covered by a test.
+void UploadTask::confirmCompleted(const ApiError &completeError)
+{
+    m_callIsCreate = false;
+    m_call = m_client->getAsset(m_asset.fileId, this,
+                                [this, completeError](const Result<AssetInfo> &result) {
+        m_call = nullptr;
+        if (result && result.value().fileId == m_asset.fileId
+            && result.value().fileSizeInBytes == m_fileSize) {
+            qCInfo(lcUpload).noquote() << "The upload of" << filename() << "was completed by an"
+                                       << "earlier attempt whose response was lost";
+            m_uploadClosed = true;
+            finishTask(TaskState::Done);
+            return;
+        }
+        failTask(withFileContext(completeError, tr("finish the upload of")));
+    });
+}
+
+int UploadTask::confirmedPartCount() const
+{
+    int count = 0;
+    for (const Part &part : m_parts) {
+        if (part.state == PartState::Done && !part.etag.isEmpty())
+            ++count;
+    }
+    return count;
+}
+
+bool UploadTask::waitForSignIn(const ApiError &error)
+{
+    // A 401 that survived the call's session renewal while the session is
+    // still valid is a real rejection; only a lost session makes the file wait.
+    const Session *session = m_client->session();
+    if (error.kind() != ApiError::Kind::Unauthorized || (session && session->isSignedIn()))
+        return false;
+    qCInfo(lcUpload).noquote() << filename() << "waits for a new sign-in:" << error.logMessage();
+    setState(TaskState::Queued);
+    Q_EMIT schedulingNeeded();
+    return true;
 }
 
 void UploadTask::cancelOpenUpload(std::function<void()> then)
@@ -743,11 +861,20 @@ bool UploadTask::resetForRetry()
     if (m_state != TaskState::Failed && m_state != TaskState::Cancelled)
         return false;
     abortParts(false);
+    // Expired upload links leave an asset without content behind. The file
+    // goes up again as a new version of that asset, so no second asset
+    // appears; the old multipart upload was cancelled when the file failed.
+    const bool linksExpired = m_error.kind() == ApiError::Kind::UrlExpired && !m_firstFileId.isEmpty();
     m_parts.clear();
     m_asset = CreatedAsset();
     m_created = false;
     m_uploadClosed = false;
     m_originalFileId.clear();
+    if (linksExpired && m_batch.mode == UploadMode::NewAsset) {
+        m_originalFileId = m_firstFileId;
+        qCInfo(lcUpload).noquote() << "Uploading" << filename() << "again as a new version of file"
+                                   << m_firstFileId << "because its upload links expired";
+    }
     m_cancelRequested = false;
     m_pauseRequested = false;
     m_error = ApiError();
@@ -802,6 +929,7 @@ void UploadTask::finishTask(TaskState state, const ApiError &error)
     m_pauseRequested = false;
     m_retryTimer.stop();
     flushProgress();
+    removeJournalEntry();
     if (state == TaskState::Done) {
         qCInfo(lcUpload).noquote() << "Uploaded" << displayPath(filename()) << "as object"
                                    << m_asset.objectId << "file" << m_asset.fileId << "("

@@ -21,6 +21,8 @@ class ApiCall;
 class ApiClient;
 class NetworkPool;
 class PartUpload;
+class UploadJournal;
+struct JournalEntry;
 
 // The upload of one file, driven by the UploadEngine's scheduler.
 //
@@ -83,6 +85,17 @@ public:
     // false in other states.
     bool resetForRetry();
 
+    // Journal hooks, defined in uploadtaskjournal.cpp. With a journal, a
+    // multipart upload is recorded once created, each confirmed part is
+    // added, and the entry goes when the task finishes.
+    void setJournal(UploadJournal *journal, const QString &username);
+    // Takes over a multipart upload recorded in the journal, before start():
+    // the task skips create and the confirmed parts. start() first cancels
+    // the upload through /asset/complete when the file changed since.
+    void restoreFromJournal(const JournalEntry &entry);
+    // A restored task cancels its upload when started instead of resuming.
+    void discardOnStart() { m_discardOnStart = true; }
+
 Q_SIGNALS:
     void stateChanged(tenovos::TaskState state, const tenovos::ApiError &error);
     void progressChanged(qint64 sent, qint64 total);
@@ -136,6 +149,19 @@ private:
     Part *findPart(int partNumber);
     ApiError withFileContext(ApiError error, const QString &action) const;
     bool hasOpenMultipartUpload() const;
+    void startRestored();
+    void writeJournalEntry();
+    void journalPartConfirmed(int partNumber, const QByteArray &etag);
+    void flushJournal();
+    void removeJournalEntry();
+    // Parts stored with an ETag.
+    int confirmedPartCount() const;
+    // Puts the task back in the queue when a REST call failed because the
+    // session ended; returns false for every other error.
+    bool waitForSignIn(const ApiError &error);
+    // Looks the file up after complete found no upload, and ends the task
+    // Done when an earlier attempt stored it, Failed with completeError if not.
+    void confirmCompleted(const ApiError &completeError);
 
     UploadItem m_item;
     UploadBatch m_batch;
@@ -149,6 +175,8 @@ private:
     QDateTime m_fileModified;
     QString m_contentType;
     QString m_originalFileId;
+    // File id of the first create, kept across retries.
+    QString m_firstFileId;
     CreatedAsset m_asset;
     bool m_created = false;
     bool m_uploadClosed = false; // the multipart upload was completed or cancelled
@@ -159,6 +187,13 @@ private:
     bool m_cancelRequested = false;
     bool m_pauseRequested = false;
     bool m_cleaningUp = false;
+
+    UploadJournal *m_journal = nullptr;
+    QString m_journalUsername;
+    QUrl m_restoredBaseUrl;      // set by restoreFromJournal() until start()
+    bool m_restored = false;
+    bool m_discardOnStart = false;
+    bool m_keepJournalEntry = false; // the entry belongs to another server
 
     QTimer m_progressTimer;
     QTimer m_retryTimer;

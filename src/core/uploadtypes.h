@@ -57,10 +57,12 @@ struct EngineSettings
 
     // Milliseconds without any transferred byte before a REST call fails.
     int requestTimeoutMs = 60000;
-    // Milliseconds without any transferred byte before a part PUT fails.
-    int transferTimeoutMs = 120000;
-    // Retries of a failed part PUT or REST call when a retry can help.
-    int maxRetries = 3;
+    // Milliseconds without any transferred byte before a part PUT is aborted
+    // and, like any other failed PUT, retried.
+    int transferTimeoutMs = 60000;
+    // Retries of a failed part PUT or REST call when a retry can help: the
+    // default 4 makes 5 attempts in all.
+    int maxRetries = 4;
     // Delay before the first retry in milliseconds; doubled for each next one.
     int retryDelayMs = 1000;
     // Seconds before the access token's expiry at which it is renewed.
