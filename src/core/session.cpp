@@ -69,14 +69,18 @@ void Session::signIn(const QString &username, const QString &password)
             if (!result) {
                 ApiError error = result.error();
                 const ApiError::Kind kind = error.kind();
+                // The server's message usually ends with its own full stop.
+                QString reason = error.serverMessage().trimmed();
+                if (reason.endsWith(QLatin1Char('.')))
+                    reason.chop(1);
                 if (kind == ApiError::Kind::Unauthorized || kind == ApiError::Kind::InvalidRequest) {
                     error.setUserMessage(tr("Sign-in as %1 failed: %2. Check the user name and "
                                             "password.")
-                                             .arg(username, error.serverMessage()));
+                                             .arg(username, reason));
                 } else if (kind == ApiError::Kind::Forbidden) {
                     error.setUserMessage(tr("Tenovos refused the sign-in as %1: %2. Check the "
                                             "API key.")
-                                             .arg(username, error.serverMessage()));
+                                             .arg(username, reason));
                 } else {
                     error.setUserMessage(tr("Sign-in as %1 failed. %2")
                                              .arg(username, error.userMessage()));

@@ -164,6 +164,8 @@ void UploadEngine::enqueue(const UploadItemList &items, const UploadBatch &batch
         connectTask(task);
         Q_EMIT taskStateChanged(item.id, TaskState::Queued, ApiError());
     }
+    // Files that fail their checks at once must still end in queueFinished().
+    m_queueBusy = true;
     requestSchedule();
 }
 
@@ -216,6 +218,8 @@ void UploadEngine::cancelAll()
     const QList<UploadTask *> tasks = m_tasks;
     for (UploadTask *each : tasks)
         each->cancel();
+    // Callers wait for queueFinished(), also when nothing was under way.
+    m_queueBusy = true;
     requestSchedule();
 }
 
@@ -225,6 +229,8 @@ void UploadEngine::retry(const QString &id)
     if (UploadTask *found = task(id)) {
         if (!found->resetForRetry())
             qCInfo(lcUpload).noquote() << "Not retrying" << id << "because it has not failed or been cancelled";
+        else
+            m_queueBusy = true;
     }
 }
 

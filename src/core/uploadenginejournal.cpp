@@ -81,6 +81,7 @@ void UploadEngine::restoreJournalEntries(const QHash<QString, QString> &idsByKey
                                    << entry.filename << "object" << entry.objectId << "as" << id;
         Q_EMIT taskResumed(id, entry.filePath, int(entry.etags.size()), entry.partCount());
     }
+    m_queueBusy = true;
     requestSchedule();
 }
 

@@ -217,7 +217,7 @@ Result<void> UploadTask::checkFile()
     const QFileInfo info(m_item.filePath);
     if (!info.exists()) {
         return ApiError::localFile(
-            tr("\"%1\" does not exist. Check the path, or remove the file from the queue.")
+            tr("\"%1\" does not exist. Check the path and that the file was not moved or deleted.")
                 .arg(path));
     }
     if (info.isDir()) {

@@ -79,6 +79,7 @@ private Q_SLOTS:
     void invalidVocabularyValue();
     void missingRequiredMetadata();
     void wrongPassword();
+    void onlyMissingFilesExit();
     void versionAndHelp();
     void metadataOnly();
     void newVersion();
@@ -135,6 +136,8 @@ QProcess *tst_Cli::start(const QStringList &arguments)
     QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
     environment.insert(QStringLiteral("TENOVOS_PASSWORD"), m_sandbox->config().password);
     environment.remove(QStringLiteral("TENOVOS_API_KEY"));
+    // The journal and the log go to the test's folder, not the user's.
+    environment.insert(QStringLiteral("TENOVOS_DATA_DIR"), m_dir.filePath(QStringLiteral("data")));
     process->setProcessEnvironment(environment);
     process->setProgram(QStringLiteral(TENOVOS_UPLOAD_EXECUTABLE));
     process->setArguments(arguments);
@@ -330,6 +333,17 @@ void tst_Cli::wrongPassword()
     const Run result = finish(process);
     QCOMPARE(result.exitCode, 3);
     QVERIFY(QString::fromLocal8Bit(result.err).contains(QStringLiteral("password")));
+}
+
+void tst_Cli::onlyMissingFilesExit()
+{
+    const QString missing = m_dir.filePath(QStringLiteral("does not exist.mov"));
+    const Run result = run(commonArguments() + metadataArguments() + QStringList{QStringLiteral("--json"), missing});
+    // -1 means finish() had to kill a process that never exited.
+    QCOMPARE(result.exitCode, 1);
+    QCOMPARE(result.jsonLines.size(), 1);
+    QCOMPARE(result.jsonLines.first().value(QStringLiteral("status")).toString(), QStringLiteral("failed"));
+    QVERIFY(QString::fromLocal8Bit(result.err).contains(QStringLiteral("does not exist.mov")));
 }
 
 void tst_Cli::versionAndHelp()
