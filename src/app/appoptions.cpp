@@ -5,6 +5,8 @@
 #include <QCommandLineParser>
 #include <QProcessEnvironment>
 
+#include <algorithm>
+
 namespace tenovos {
 
 namespace {
@@ -41,6 +43,21 @@ bool AppOptions::hasCredentials() const
 
 bool AppOptionsParser::parse(const QStringList &arguments, AppOptions *options, QString *error)
 {
+    return parseArguments(arguments, options, error, nullptr);
+}
+
+bool AppOptionsParser::printsOnly(const QStringList &arguments)
+{
+    AppOptions options;
+    QString error;
+    bool printOnly = false;
+    const bool valid = parseArguments(arguments, &options, &error, &printOnly);
+    return printOnly || !valid;
+}
+
+bool AppOptionsParser::parseArguments(const QStringList &arguments, AppOptions *options, QString *error,
+                                      bool *printOnly)
+{
     QCommandLineParser parser;
     parser.setApplicationDescription(
         tr("Desktop uploader for Tenovos: drop files or folders on the window, fill in the form once "
@@ -49,8 +66,8 @@ bool AppOptionsParser::parse(const QStringList &arguments, AppOptions *options, 
            "Given the API URL, API key, user name and the password in the TENOVOS_PASSWORD "
            "environment variable, the window signs in without asking. The API key and user name may "
            "also come from TENOVOS_API_KEY and TENOVOS_USERNAME."));
-    parser.addHelpOption();
-    parser.addVersionOption();
+    const QCommandLineOption helpOption = parser.addHelpOption();
+    const QCommandLineOption versionOption = parser.addVersionOption();
 
     const QCommandLineOption apiUrl(QStringLiteral("api-url"),
                                     tr("Tenovos API base URL of your tenant, such as https://api.tenovos.io/v1 "
@@ -93,8 +110,46 @@ bool AppOptionsParser::parse(const QStringList &arguments, AppOptions *options, 
                                     "recursively; hidden files are skipped."),
                                  tr("[FILE|FOLDER...]"));
 
-    // process() prints --help, --version and unknown options itself and exits.
-    parser.process(arguments);
+    if (printOnly) {
+        // parse() needs no QCoreApplication, unlike process().
+        if (!parser.parse(arguments)) {
+            // QApplication takes its own options, such as -platform or
+            // -style, out of the arguments before process() sees them.
+            static const QStringList qtOptions{
+                QStringLiteral("platform"),        QStringLiteral("platformpluginpath"),
+                QStringLiteral("platformtheme"),   QStringLiteral("plugin"),
+                QStringLiteral("display"),         QStringLiteral("geometry"),
+                QStringLiteral("qwindowgeometry"), QStringLiteral("qwindowicon"),
+                QStringLiteral("qwindowtitle"),    QStringLiteral("reverse"),
+                QStringLiteral("style"),           QStringLiteral("stylesheet"),
+                QStringLiteral("session"),         QStringLiteral("widgetcount"),
+                QStringLiteral("qmljsdebugger"),
+            };
+            // The raw arguments are searched, because the parser splits
+            // "-platform" into the short options p, l, a and so on.
+            const bool qtOption = std::any_of(arguments.cbegin(), arguments.cend(), [](const QString &argument) {
+                if (!argument.startsWith(QLatin1Char('-')))
+                    return false;
+                QString name = argument.section(QLatin1Char('='), 0, 0);
+                while (name.startsWith(QLatin1Char('-')))
+                    name.remove(0, 1);
+                return qtOptions.contains(name);
+            });
+            if (qtOption)
+                return true; // whether it only prints is known after QApplication removed them
+            *printOnly = true;
+            *error = parser.errorText();
+            return false;
+        }
+        if (parser.isSet(helpOption) || parser.isSet(versionOption)
+            || parser.optionNames().contains(QStringLiteral("help-all"))) {
+            *printOnly = true;
+            return true;
+        }
+    } else {
+        // process() prints --help, --version and unknown options itself and exits.
+        parser.process(arguments);
+    }
 
     const QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
     if (parser.isSet(apiUrl)) {

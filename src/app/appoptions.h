@@ -39,6 +39,17 @@ public:
     // Returns false with *error naming the option and the fix when an
     // option is invalid.
     static bool parse(const QStringList &arguments, AppOptions *options, QString *error);
+
+    // Whether parse() would only print (--help, --version, or an error in
+    // the arguments) and exit, so the window needs no display. Needs no
+    // QCoreApplication.
+    static bool printsOnly(const QStringList &arguments);
+
+private:
+    // Without printOnly, as parse(). With it, nothing is printed: help,
+    // version and unknown options set *printOnly and return.
+    static bool parseArguments(const QStringList &arguments, AppOptions *options, QString *error,
+                               bool *printOnly);
 };
 
 } // namespace tenovos

@@ -20,6 +20,15 @@
 
 int main(int argc, char *argv[])
 {
+    // --help, --version and invalid arguments only print, so they must work
+    // without a display: the offscreen platform needs none.
+    QStringList rawArguments;
+    for (int index = 0; index < argc; ++index)
+        rawArguments.append(QString::fromLocal8Bit(argv[index]));
+    const bool printOnly = tenovos::AppOptionsParser::printsOnly(rawArguments);
+    if (printOnly)
+        qputenv("QT_QPA_PLATFORM", QByteArrayLiteral("offscreen"));
+
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("Tenovos"));
     QApplication::setOrganizationDomain(QStringLiteral("tenovos.com"));
@@ -32,7 +41,7 @@ int main(int argc, char *argv[])
     // or $TENOVOS_DATA_DIR), rotated at 5 MiB. The levels come from the
     // setting logging/rules (QLoggingCategory rules separated by newlines or
     // ';'), else the defaults: info and above. QT_LOGGING_RULES overrides both.
-    {
+    if (!printOnly) {
         tenovos::LogFile::Options logOptions;
         logOptions.fileName = QStringLiteral("tenovos-uploader.log");
         logOptions.rules = QSettings().value(QStringLiteral("logging/rules")).toString();

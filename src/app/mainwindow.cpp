@@ -16,6 +16,7 @@
 #include "ui_mainwindow.h"
 #include "uploadengine.h"
 #include "uploadform.h"
+#include "uploadtask.h"
 
 #include <QAction>
 #include <QClipboard>
@@ -230,6 +231,12 @@ void MainWindow::onQueueChanged()
 {
     // One pass over the rows per change; the updates below share it.
     m_summary = m_queue->summary();
+    // "Uploading n files." is stale as soon as nothing uploads any more.
+    if (m_summary.active == 0 && !m_uploadingMessage.isEmpty()) {
+        if (statusBar()->currentMessage() == m_uploadingMessage)
+            statusBar()->clearMessage();
+        m_uploadingMessage.clear();
+    }
     m_ui->queueStack->setCurrentWidget(m_summary.rows > 0 ? m_ui->queuePage : m_ui->emptyPage);
     updateStatusBar();
     updateActions();
@@ -296,10 +303,10 @@ void MainWindow::connectAccount()
         m_form->reload();
         checkAutoStart();
     });
-    connect(m_account, &AccountManager::signInFailed, this, [this](const QString &message) {
+    connect(m_account, &AccountManager::signInFailed, this, [this](const QString &message, const ApiError &error) {
         if (m_closing)
             return;
-        showSignInDialog(message);
+        showSignInDialog(message, error.httpStatus() == 401);
     });
     connect(m_account, &AccountManager::signedOut, this, [this] {
         if (m_closing)
@@ -394,7 +401,15 @@ void MainWindow::onFilesCollected(const CollectedFileList &files, const QStringL
     if (ids.size() > kLoggedFilesPerBatch)
         qCInfo(lcUi) << "Queued more files; not listed:" << ids.size() - kLoggedFilesPerBatch;
 
+    int notUploadable = 0;
+    for (const CollectedFile &file : files)
+        notUploadable += file.problem == FileProblem::None ? 0 : 1;
     QString message = tr("Added %n file(s) to the queue.", nullptr, int(ids.size()));
+    if (notUploadable > 0) {
+        message += QLatin1Char(' ')
+            + tr("%n file(s) cannot be uploaded. The State column says why and what to do.", nullptr,
+                 notUploadable);
+    }
     if (duplicates > 0)
         message += QLatin1Char(' ') + tr("%n file(s) already in the queue were skipped.", nullptr, duplicates);
     statusBar()->showMessage(message, 8000);
@@ -469,7 +484,8 @@ void MainWindow::startUpload()
     invokeEngine([items, settings](UploadEngine *engine) { engine->enqueue(items, settings); });
     m_form->rememberBatch(settings);
     qCInfo(lcUi) << "Started uploading; files:" << items.size();
-    statusBar()->showMessage(tr("Uploading %n file(s).", nullptr, int(items.size())), 5000);
+    m_uploadingMessage = tr("Uploading %n file(s).", nullptr, int(items.size()));
+    statusBar()->showMessage(m_uploadingMessage, 5000);
 }
 
 QStringList MainWindow::selectedIds() const
@@ -489,7 +505,7 @@ void MainWindow::cancelSelected()
         const QueueModel::Entry *entry = m_queue->entryById(id);
         if (!entry)
             continue;
-        if (entry->status == QueueModel::Status::Ready)
+        if (entry->status == QueueModel::Status::Ready || entry->status == QueueModel::Status::NotUploadable)
             ready.append(id);
         else if (QueueModel::isActive(entry->status) || entry->status == QueueModel::Status::Paused)
             invokeEngine([id](UploadEngine *engine) { engine->cancel(id); });
@@ -502,11 +518,18 @@ void MainWindow::retrySelected()
 {
     for (const QString &id : selectedIds()) {
         const QueueModel::Entry *entry = m_queue->entryById(id);
-        if (entry
-            && (entry->status == QueueModel::Status::Failed || entry->status == QueueModel::Status::Cancelled)) {
+        if (entry && canRetry(*entry)) {
             invokeEngine([id](UploadEngine *engine) { engine->retry(id); });
         }
     }
+}
+
+bool MainWindow::canRetry(const QueueModel::Entry &entry)
+{
+    if (entry.status != QueueModel::Status::Failed && entry.status != QueueModel::Status::Cancelled)
+        return false;
+    // The server rejects such a file however often it is sent.
+    return entry.size <= UploadTask::kMaxFileSize;
 }
 
 void MainWindow::pauseSelected()
@@ -534,7 +557,7 @@ void MainWindow::removeSelected()
         const QueueModel::Entry *entry = m_queue->entryById(id);
         if (!entry)
             continue;
-        if (entry->status != QueueModel::Status::Ready)
+        if (entry->status != QueueModel::Status::Ready && entry->status != QueueModel::Status::NotUploadable)
             invokeEngine([id](UploadEngine *engine) { engine->remove(id); });
         // Rows under way stay until the engine reports them cancelled and
         // removed; the others go at once.
@@ -591,8 +614,8 @@ void MainWindow::updateActions()
         canPause = canPause || QueueModel::isActive(status);
         canResume = canResume || status == QueueModel::Status::Paused;
         canCancel = canCancel || QueueModel::isActive(status) || status == QueueModel::Status::Paused
-            || status == QueueModel::Status::Ready;
-        canRetry = canRetry || status == QueueModel::Status::Failed || status == QueueModel::Status::Cancelled;
+            || status == QueueModel::Status::Ready || status == QueueModel::Status::NotUploadable;
+        canRetry = canRetry || MainWindow::canRetry(*entry);
     }
     const QueueModel::Summary &summary = m_summary;
     const bool working = !m_closing;
@@ -641,6 +664,8 @@ void MainWindow::updateStatusBar()
             parts.append(tr("%n failed", nullptr, summary.failed));
         if (summary.paused > 0)
             parts.append(tr("%n paused", nullptr, summary.paused));
+        if (summary.notUploadable > 0)
+            parts.append(tr("%n not uploadable", nullptr, summary.notUploadable));
     }
     m_summaryLabel->setText(parts.join(QStringLiteral(" · ")));
 
@@ -692,7 +717,7 @@ void MainWindow::updateDetails()
 
 // --- Account ----------------------------------------------------------------
 
-void MainWindow::showSignInDialog(const QString &message)
+void MainWindow::showSignInDialog(const QString &message, bool passwordRejected)
 {
     if (!m_signInDialog) {
         m_signInDialog = new SignInDialog(this);
@@ -706,7 +731,7 @@ void MainWindow::showSignInDialog(const QString &message)
         });
     }
     if (!message.isEmpty())
-        m_signInDialog->showError(message);
+        m_signInDialog->showError(message, passwordRejected);
     m_signInDialog->open();
 }
 

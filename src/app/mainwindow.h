@@ -60,6 +60,10 @@ public:
     AccountManager *accountManager() const { return m_account; }
     QAction *uploadAction() const;
 
+    // Whether Retry can succeed for the row: failed or cancelled, and not
+    // larger than the largest file Tenovos accepts.
+    static bool canRetry(const QueueModel::Entry &entry);
+
     // Milliseconds the window waits, when closing, for the engine to cancel
     // unfinished uploads on the server before it quits anyway.
     static constexpr int kCloseTimeoutMs = 15000;
@@ -107,7 +111,8 @@ private:
     void restoreWindowState();
     void saveWindowState();
 
-    void showSignInDialog(const QString &message = QString());
+    // passwordRejected: the token request returned HTTP 401.
+    void showSignInDialog(const QString &message = QString(), bool passwordRejected = false);
     void confirmSignOut();
     void showAbout();
     // Puts the Diagnostics report (no secrets) on the clipboard.
@@ -133,6 +138,7 @@ private:
     QueueModel::Summary m_summary; // as of the queue model's last change
     QAction *m_pauseAllAction = nullptr;
     QAction *m_resumeAllAction = nullptr;
+    QString m_uploadingMessage; // shown in the status bar while files upload
     QLabel *m_summaryLabel = nullptr;
     QProgressBar *m_overallProgress = nullptr;
     QLabel *m_speedLabel = nullptr;

@@ -2,6 +2,7 @@
 
 #include "applogging.h"
 #include "filecollector.h"
+#include "uploadtask.h"
 
 #include <QFileInfo>
 #include <QFutureWatcher>
@@ -38,11 +39,28 @@ CollectedFileList PathExpander::collect(const QStringList &paths, QStringList *w
     const QStringList files = FileCollector::collect(paths, warnings);
     CollectedFileList collected;
     collected.reserve(files.size());
-    for (const QString &path : files) {
-        const QFileInfo info(path);
-        collected.append({path, info.isFile() ? info.size() : -1});
-    }
+    for (const QString &path : files)
+        collected.append(inspect(path));
     return collected;
+}
+
+CollectedFile PathExpander::inspect(const QString &path)
+{
+    CollectedFile file;
+    file.path = path;
+    const QFileInfo info(path);
+    if (!info.exists()) {
+        file.problem = FileProblem::Missing;
+    } else if (!info.isFile()) {
+        file.problem = FileProblem::NotRegular;
+    } else if (!info.isReadable()) {
+        file.problem = FileProblem::Unreadable;
+    } else {
+        file.size = info.size();
+        if (file.size > UploadTask::kMaxFileSize)
+            file.problem = FileProblem::TooLarge;
+    }
+    return file;
 }
 
 void PathExpander::expand(const QStringList &paths)

@@ -8,11 +8,22 @@
 
 namespace tenovos {
 
-// A file found by PathExpander, with its size read in the worker thread.
+// Why a collected file cannot be uploaded.
+enum class FileProblem {
+    None,
+    Missing,    // not found, such as a path given on the command line or deleted since
+    Unreadable, // no permission to read it
+    NotRegular, // a device, pipe or socket
+    TooLarge,   // over UploadTask::kMaxFileSize, the largest file Tenovos accepts
+};
+
+// A file found by PathExpander, with its size and problem read in the
+// worker thread, so the GUI thread never calls stat().
 struct CollectedFile
 {
     QString path;
     qint64 size = -1; // bytes; -1 when the file is missing or unreadable
+    FileProblem problem = FileProblem::None;
 };
 
 using CollectedFileList = QList<CollectedFile>;
@@ -38,6 +49,8 @@ public:
 
     // The blocking work of expand(), for the worker thread.
     static CollectedFileList collect(const QStringList &paths, QStringList *warnings);
+    // Reads the size of the file at path and checks that it can be uploaded.
+    static CollectedFile inspect(const QString &path);
 
 Q_SIGNALS:
     // warnings name the folders that could not be read.

@@ -39,7 +39,12 @@ void ProgressDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opti
     QStyleOptionProgressBar bar;
     if (widget)
         bar.initFrom(widget);
-    bar.state = option.state | QStyle::State_Horizontal;
+    // The bar is drawn as in an unselected row, so a style that colours the
+    // text of a selected control with the highlighted-text colour (white in
+    // most themes) cannot make it unreadable over the bar's empty part.
+    // NOTE: Fusion in Qt 6.4 ignores State_Selected here, so the offscreen
+    // test shows the result under Fusion only, not the other styles.
+    bar.state = (option.state & ~QStyle::State_Selected) | QStyle::State_Horizontal;
     bar.direction = option.direction;
     bar.rect = option.rect.adjusted(2, 2, -2, -2);
     bar.fontMetrics = option.fontMetrics;

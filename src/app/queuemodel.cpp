@@ -109,7 +109,7 @@ QVariant QueueModel::data(const QModelIndex &index, int role) const
             return QVariant();
         if (row->status == Status::Done)
             return QApplication::style()->standardIcon(QStyle::SP_DialogApplyButton);
-        if (row->status == Status::Failed)
+        if (row->status == Status::Failed || row->status == Status::NotUploadable)
             return QApplication::style()->standardIcon(QStyle::SP_MessageBoxWarning);
         return QVariant();
     case TaskIdRole:
@@ -119,7 +119,8 @@ QVariant QueueModel::data(const QModelIndex &index, int role) const
     case StatusRole:
         return static_cast<int>(row->status);
     case ProgressRole:
-        if (index.column() != ProgressColumn || row->status == Status::Ready)
+        if (index.column() != ProgressColumn || row->status == Status::Ready
+            || row->status == Status::NotUploadable)
             return QVariant();
         if (row->status == Status::Done)
             return 1000;
@@ -140,9 +141,11 @@ QVariant QueueModel::displayData(const Entry &row, int column) const
     case StateColumn:
         if (row.status == Status::Failed && !row.error.userMessage().isEmpty())
             return tr("Failed: %1").arg(row.error.userMessage());
+        if (row.status == Status::NotUploadable)
+            return tr("Not uploadable: %1").arg(problemMessage(row.filePath, row.problem));
         return statusText(row.status);
     case ProgressColumn:
-        if (row.status == Status::Ready)
+        if (row.status == Status::Ready || row.status == Status::NotUploadable)
             return QString();
         //: Upload progress of one file, such as "45 %"
         return tr("%1 %").arg(row.status == Status::Done ? 100 : DisplayFormat::permille(row.sent, row.size) / 10);
@@ -161,6 +164,8 @@ QVariant QueueModel::toolTip(const Entry &row) const
     QStringList lines;
     lines.append(row.filePath.isEmpty() ? tr("Metadata-only asset \"%1\"").arg(row.displayName)
                                         : QDir::toNativeSeparators(row.filePath));
+    if (row.status == Status::NotUploadable)
+        lines.append(problemMessage(row.filePath, row.problem));
     if (row.status == Status::Failed) {
         lines.append(row.error.userMessage());
         if (!row.error.serverMessage().isEmpty())
@@ -192,6 +197,30 @@ QString QueueModel::statusText(Status status)
         return tr("Cancelled");
     case Status::Paused:
         return tr("Paused");
+    case Status::NotUploadable:
+        return tr("Not uploadable");
+    }
+    return QString();
+}
+
+QString QueueModel::problemMessage(const QString &filePath, FileProblem problem)
+{
+    const QString path = QDir::toNativeSeparators(filePath);
+    switch (problem) {
+    case FileProblem::None:
+        return QString();
+    case FileProblem::Missing:
+        return tr("\"%1\" was not found. Check that the file still exists, then add it again.").arg(path);
+    case FileProblem::Unreadable:
+        return tr("\"%1\" cannot be read. Give yourself read permission on it, then add it again.").arg(path);
+    case FileProblem::NotRegular:
+        return tr("\"%1\" is not a regular file (such as a device, pipe or socket). Remove it from the "
+                  "queue and add the file itself.")
+            .arg(path);
+    case FileProblem::TooLarge:
+        return tr("\"%1\" is larger than 5 GiB, the largest file Tenovos accepts. Split or compress it, "
+                  "then add the smaller files.")
+            .arg(path);
     }
     return QString();
 }
@@ -224,7 +253,11 @@ QStringList QueueModel::addFiles(const CollectedFileList &files, int *duplicates
         row->filePath = file.path;
         row->displayName = QFileInfo(file.path).fileName();
         row->size = file.size;
-        m_unfinishedPaths.insert(file.path);
+        row->problem = file.problem;
+        if (file.problem == FileProblem::None)
+            m_unfinishedPaths.insert(file.path);
+        else
+            row->status = Status::NotUploadable; // not in m_unfinishedPaths: adding it again after a fix works
         added.push_back(std::move(row));
     }
     if (duplicates)
@@ -341,7 +374,8 @@ void QueueModel::removeIds(const QStringList &ids)
             Entry *removed = m_entries[static_cast<size_t>(row)].get();
             m_rowById.remove(removed->id);
             m_uploading.remove(removed->id);
-            if (!isFinal(removed->status) && !removed->filePath.isEmpty())
+            if (!isFinal(removed->status) && removed->status != Status::NotUploadable
+                && !removed->filePath.isEmpty())
                 m_unfinishedPaths.remove(removed->filePath);
         }
         m_entries.erase(m_entries.begin() + firstRow, m_entries.begin() + lastRow + 1);
@@ -372,6 +406,9 @@ QueueModel::Summary QueueModel::summary() const
         case Status::Cancelled:
             ++totals.cancelled;
             continue;
+        case Status::NotUploadable:
+            ++totals.notUploadable;
+            continue;
         case Status::Done:
             ++totals.done;
             break;
@@ -387,7 +424,8 @@ QueueModel::Summary QueueModel::summary() const
         }
         const qint64 size = qMax<qint64>(0, row->size);
         totals.bytesTotal += size;
-        totals.bytesSent += row->status == Status::Done ? size : qMin(row->sent, size);
+        const bool finished = row->status == Status::Done || row->status == Status::Failed;
+        totals.bytesSent += finished ? size : qMin(row->sent, size);
         if (row->status == Status::Uploading)
             totals.speed += row->speed;
     }

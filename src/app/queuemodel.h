@@ -42,8 +42,9 @@ public:
     };
 
     // Row state shown in the State column: Ready until the row was handed to
-    // the engine, then the engine's TaskState.
-    enum class Status { Ready, Queued, Creating, Uploading, Completing, Done, Failed, Cancelled, Paused };
+    // the engine, then the engine's TaskState. NotUploadable rows (a
+    // FileProblem found when the file was added) are never handed over.
+    enum class Status { Ready, Queued, Creating, Uploading, Completing, Done, Failed, Cancelled, Paused, NotUploadable };
 
     struct Part
     {
@@ -59,6 +60,7 @@ public:
         QString displayName; // file name, or the placeholder name of a metadata-only asset
         qint64 size = -1;    // bytes, -1 when unknown
         Status status = Status::Ready;
+        FileProblem problem = FileProblem::None; // set while NotUploadable
         ApiError error; // set while Failed
         qint64 sent = 0;
         qint64 partSize = 0;
@@ -83,7 +85,10 @@ public:
         int failed = 0;
         int cancelled = 0;
         int paused = 0;
-        qint64 bytesTotal = 0; // rows that are neither ready nor cancelled
+        int notUploadable = 0;
+        // Bytes of the rows handed to the engine and not cancelled. Done and
+        // failed rows count as fully sent, because no work is left on them.
+        qint64 bytesTotal = 0;
         qint64 bytesSent = 0;
         double speed = 0; // bytes per second, all uploading rows together
     };
@@ -96,9 +101,10 @@ public:
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
-    // Appends Ready rows in one batch and returns their new ids. A file that
-    // is already in the queue and not finished is skipped and counted in
-    // *duplicates (if given).
+    // Appends rows in one batch and returns their new ids: Ready rows, or
+    // NotUploadable rows for files with a FileProblem. A file that is already
+    // in the queue and not finished is skipped and counted in *duplicates
+    // (if given).
     QStringList addFiles(const CollectedFileList &files, int *duplicates = nullptr);
     // Appends a Ready row for a metadata-only asset named name.
     QString addMetadataOnly(const QString &name);
@@ -116,6 +122,9 @@ public:
 
     Summary summary() const;
     static QString statusText(Status status);
+    // Plain-words message naming the file, its problem and the fix; empty
+    // for FileProblem::None.
+    static QString problemMessage(const QString &filePath, FileProblem problem);
     static bool isActive(Status status);
     static bool isFinal(Status status);
 

@@ -93,11 +93,15 @@ void SignInDialog::setBusy(bool busy)
     m_ui->buttonBox->button(QDialogButtonBox::Ok)->setEnabled(!busy);
 }
 
-void SignInDialog::showError(const QString &message)
+void SignInDialog::showError(const QString &message, bool passwordRejected)
 {
     setBusy(false);
     m_ui->messageLabel->setText(message);
     m_ui->messageLabel->show();
+    if (passwordRejected) {
+        m_ui->passwordEdit->clear();
+        m_ui->passwordEdit->setFocus();
+    }
 }
 
 void SignInDialog::finish()

@@ -39,7 +39,11 @@ public:
     // Disables the fields and shows a busy bar while the sign-in runs.
     void setBusy(bool busy);
     bool isBusy() const { return m_busy; }
-    void showError(const QString &message);
+    // Shows message under the fields and enables them again. The password
+    // is cleared only when passwordRejected (the token request returned HTTP
+    // 401), so a wrong API key or a network error does not make the user
+    // type it again.
+    void showError(const QString &message, bool passwordRejected = false);
     // Closes the dialog after a successful sign-in.
     void finish();
 

@@ -155,8 +155,16 @@ bool CliParser::parse(const QStringList &arguments, CliOptions *options, QString
                                     "recursively; hidden files are skipped."),
                                  tr("[FILE|FOLDER...]"));
 
-    // process() prints --help, --version and unknown options itself and exits.
-    parser.process(arguments);
+    // parse() instead of process(): process() exits with status 1 on an
+    // unknown option, but an invalid command line exits with ExitUsage (2).
+    if (!parser.parse(arguments)) {
+        *error = parser.errorText();
+        return false;
+    }
+    if (parser.isSet(QStringLiteral("help")) || parser.isSet(QStringLiteral("help-all")))
+        parser.showHelp(ExitSuccess);
+    if (parser.isSet(QStringLiteral("version")))
+        parser.showVersion();
 
     const QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
 
@@ -165,9 +173,23 @@ bool CliParser::parse(const QStringList &arguments, CliOptions *options, QString
                     "https://api.tenovos.io/v1.");
         return false;
     }
-    options->apiUrl = QUrl(parser.value(apiUrl), QUrl::StrictMode);
-    if (!checkApiUrl(options->apiUrl, error))
+    const QString apiUrlText = parser.value(apiUrl).trimmed();
+    if (!apiUrlText.contains(QLatin1String("://"))) {
+        *error = tr("--api-url \"%1\" does not start with a scheme. Start it with https:// "
+                    "(or http:// for a loopback address such as 127.0.0.1), for example "
+                    "https://api.tenovos.io/v1.")
+                     .arg(apiUrlText);
         return false;
+    }
+    options->apiUrl = QUrl(apiUrlText, QUrl::StrictMode);
+    if (!checkApiUrl(options->apiUrl, error)) {
+        // An invalid QUrl prints as "", so the message names the text given.
+        if (!options->apiUrl.isValid())
+            *error = tr("--api-url \"%1\" is not a valid URL. Give the API base URL of your "
+                        "tenant, such as https://api.tenovos.io/v1.")
+                         .arg(apiUrlText);
+        return false;
+    }
 
     options->apiKey = parser.isSet(apiKey) ? parser.value(apiKey)
                                            : environment.value(QStringLiteral("TENOVOS_API_KEY"));

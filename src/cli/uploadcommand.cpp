@@ -62,7 +62,12 @@ void UploadCommand::start(const QString &password)
         printError(tr("warning: %1").arg(warning));
 
     if (m_options.mode() == UploadMode::NewAsset && m_files.isEmpty() && !m_options.resume) {
-        fail(ExitUsage, tr("No files were found in the given folders (hidden files are skipped)."));
+        QStringList given;
+        for (const QString &path : std::as_const(m_options.paths))
+            given.append(QLatin1Char('"') + QDir::toNativeSeparators(path) + QLatin1Char('"'));
+        fail(ExitUsage, tr("No files were found in %1. Hidden files and folders (names starting "
+                           "with '.') are skipped; give folders that contain files to upload.")
+                            .arg(given.join(QLatin1String(", "))));
         return;
     }
     if (m_options.mode() == UploadMode::NewVersion && m_files.size() != 1) {

@@ -13,10 +13,14 @@ class FileCollector
 
 public:
     // Searches folders recursively in name order and skips hidden files and
-    // folders. A folder reached again through a symbolic link (a loop or a
-    // second route) is searched once. Other paths, missing ones included,
-    // are kept as given, so the upload reports them. Each file appears once,
-    // and folders that cannot be read are added to *warnings.
+    // folders. Folders reached through a symbolic link are searched after
+    // the real ones, and a folder reached twice (a loop or a second route) is
+    // searched once. A file reached twice is returned once, under its first
+    // path that is not a symbolic link, else under its first path. Other
+    // paths given, missing ones included, are kept as given, so the upload
+    // reports them. Skipped duplicates, broken symbolic links and symbolic
+    // link loops inside folders, and folders that cannot be read are added
+    // to *warnings, each naming the path.
     static QStringList collect(const QStringList &paths, QStringList *warnings);
 };
 

@@ -92,6 +92,32 @@ bool retryableStatus(int status)
     return status == 408 || status == 429 || (status >= 500 && status < 600);
 }
 
+// HOST:PORT of the request, with the scheme's default port when the URL
+// gives none. Never the path or the query, which may carry a signature.
+QString hostAndPort(const QUrl &url)
+{
+    const int defaultPort = url.scheme() == QLatin1String("http") ? 80 : 443;
+    const QString host = url.host().contains(QLatin1Char(':'))
+        ? QLatin1Char('[') + url.host() + QLatin1Char(']')
+        : url.host();
+    return host + QLatin1Char(':') + QString::number(url.port(defaultPort));
+}
+
+QString networkUserMessage(ApiError::Kind kind, QNetworkReply::NetworkError networkError,
+                           const QUrl &url, const QString &detail)
+{
+    if (kind != ApiError::Kind::Network)
+        return ApiError::defaultUserMessage(kind, 0, detail);
+    if (networkError == QNetworkReply::ConnectionRefusedError) {
+        return tr("The connection to %1 was refused. Check the URL, that the server is running "
+                  "there and your network connection, then try again.")
+            .arg(hostAndPort(url));
+    }
+    return tr("Could not reach the server at %1 (%2). Check your network connection and the "
+              "URL, then try again.")
+        .arg(hostAndPort(url), detail.isEmpty() ? tr("no details given") : detail);
+}
+
 } // namespace
 
 ServerText parseErrorBody(const QByteArray &body)
@@ -140,7 +166,7 @@ ApiError errorFromReply(QNetworkReply *reply, const QByteArray &body, bool timed
         // No HTTP response: the connection failed, timed out or was cut.
         const ApiError::Kind kind = kindForNetworkError(networkError, timedOut);
         const QString detail = ApiError::stripUrlQueries(reply->errorString());
-        ApiError error(kind, ApiError::defaultUserMessage(kind, 0, detail));
+        ApiError error(kind, networkUserMessage(kind, networkError, reply->url(), detail));
         error.setOperation(operation);
         error.setServerMessage(detail);
         error.setRetryable(networkError != QNetworkReply::SslHandshakeFailedError);

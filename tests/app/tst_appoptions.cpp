@@ -3,6 +3,7 @@
 
 #include "appoptions.h"
 
+#include <QProcess>
 #include <QTest>
 
 using tenovos::AppOptions;
@@ -23,6 +24,10 @@ private Q_SLOTS:
     void partSizeRange_data();
     void partSizeRange();
     void environmentDefaults();
+    void printsOnly_data();
+    void printsOnly();
+    void printsWithoutDisplay_data();
+    void printsWithoutDisplay();
 
 private:
     static QStringList command(const QStringList &arguments)
@@ -156,6 +161,68 @@ void tst_AppOptions::environmentDefaults()
     QCOMPARE(options.username, QStringLiteral("env-user"));
     QVERIFY(!options.hasCredentials());
     QVERIFY(!options.start);
+}
+
+void tst_AppOptions::printsOnly_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<bool>("expected");
+
+    QTest::addRow("no options") << QStringList() << false;
+    QTest::addRow("files") << QStringList{QStringLiteral("a.jpg"), QStringLiteral("--start")} << false;
+    QTest::addRow("--help") << QStringList{QStringLiteral("--help")} << true;
+    QTest::addRow("-h") << QStringList{QStringLiteral("-h")} << true;
+    QTest::addRow("--help-all") << QStringList{QStringLiteral("--help-all")} << true;
+    QTest::addRow("--version") << QStringList{QStringLiteral("--version")} << true;
+    QTest::addRow("unknown option") << QStringList{QStringLiteral("--no-such-option")} << true;
+    QTest::addRow("invalid number") << QStringList{QStringLiteral("--parallel=99")} << true;
+    QTest::addRow("Qt's -platform") << QStringList{QStringLiteral("-platform"), QStringLiteral("offscreen")}
+                                    << false;
+}
+
+void tst_AppOptions::printsOnly()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(bool, expected);
+    QCOMPARE(AppOptionsParser::printsOnly(command(arguments)), expected);
+}
+
+void tst_AppOptions::printsWithoutDisplay_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("output");
+
+    QTest::addRow("--help") << QStringList{QStringLiteral("--help")} << 0 << QStringLiteral("--api-url");
+    QTest::addRow("--version") << QStringList{QStringLiteral("--version")} << 0
+                               << QStringLiteral(TENOVOS_VERSION_STRING);
+    QTest::addRow("unknown option") << QStringList{QStringLiteral("--no-such-option")} << 1
+                                    << QStringLiteral("no-such-option");
+    QTest::addRow("invalid number") << QStringList{QStringLiteral("--parallel=99")} << 2
+                                    << QStringLiteral("--parallel");
+}
+
+// Runs the built tenovos-uploader with no display and no platform chosen,
+// as in an SSH session or a CI job.
+void tst_AppOptions::printsWithoutDisplay()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(int, exitCode);
+    QFETCH(QString, output);
+
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.remove(QStringLiteral("DISPLAY"));
+    environment.remove(QStringLiteral("WAYLAND_DISPLAY"));
+    environment.remove(QStringLiteral("QT_QPA_PLATFORM"));
+    QProcess process;
+    process.setProcessEnvironment(environment);
+    process.start(QStringLiteral(TENOVOS_UPLOADER_PATH), arguments);
+    QVERIFY2(process.waitForFinished(30000), qPrintable(process.errorString()));
+
+    const QString printed = QString::fromLocal8Bit(process.readAllStandardOutput() + process.readAllStandardError());
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(process.exitCode(), exitCode);
+    QVERIFY2(printed.contains(output), qPrintable(printed));
 }
 
 QTEST_MAIN(tst_AppOptions)

@@ -1,16 +1,34 @@
 // QueueModel: rows for many files, states and progress as the engine
 // reports them, parts, removal, and the coalescing of updates into one
-// dataChanged() per run of rows per flush.
+// dataChanged() per run of rows per flush. Also the checks PathExpander
+// makes when files are added, and rows for files that cannot be uploaded.
 
 #include "displayformat.h"
+#include "mainwindow.h"
 #include "partsmodel.h"
+#include "pathexpander.h"
+#include "progressdelegate.h"
 #include "queuemodel.h"
+#include "uploadtask.h"
 
+#include <QDir>
+#include <QFile>
+#include <QImage>
 #include <QSignalSpy>
+#include <QTableView>
+#include <QTemporaryDir>
 #include <QTest>
 
+#ifdef Q_OS_UNIX
+#include <sys/stat.h>
+#include <unistd.h>
+#endif
+
 using tenovos::ApiError;
+using tenovos::CollectedFile;
 using tenovos::CollectedFileList;
+using tenovos::FileProblem;
+using tenovos::PathExpander;
 using tenovos::PartState;
 using tenovos::PartsModel;
 using tenovos::QueueModel;
@@ -53,6 +71,13 @@ private Q_SLOTS:
     void retryResetsProgress();
     void removeKeepsLookupConsistent();
     void summaryCountsStates();
+    void inspectFindsProblem_data();
+    void inspectFindsProblem();
+    void collectMarksTooLargeFile();
+    void problemFileNotUploadable();
+    void problemFileAddedAgainAfterFix();
+    void retryDisabledForTooLarge();
+    void selectedProgressTextReadable();
     void durationText_data();
     void durationText();
 };
@@ -296,7 +321,187 @@ void tst_QueueModel::summaryCountsStates()
     QCOMPARE(summary.active, 1);
     QCOMPARE(summary.cancelled, 1);
     QCOMPARE(summary.bytesTotal, qint64(3000));
-    QCOMPARE(summary.bytesSent, qint64(1300));
+    // Done and failed rows count in full: nothing is left to do on them.
+    QCOMPARE(summary.bytesSent, qint64(2300));
+}
+
+void tst_QueueModel::inspectFindsProblem_data()
+{
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<int>("expected");
+
+    QTest::addRow("regular") << QStringLiteral("regular") << int(FileProblem::None);
+    QTest::addRow("exactly 5 GiB") << QStringLiteral("max") << int(FileProblem::None);
+    QTest::addRow("over 5 GiB") << QStringLiteral("over") << int(FileProblem::TooLarge);
+    QTest::addRow("missing") << QStringLiteral("missing") << int(FileProblem::Missing);
+    QTest::addRow("folder") << QStringLiteral("folder") << int(FileProblem::NotRegular);
+#ifdef Q_OS_UNIX
+    QTest::addRow("fifo") << QStringLiteral("fifo") << int(FileProblem::NotRegular);
+    QTest::addRow("unreadable") << QStringLiteral("unreadable") << int(FileProblem::Unreadable);
+#endif
+}
+
+void tst_QueueModel::inspectFindsProblem()
+{
+    QFETCH(QString, kind);
+    QFETCH(int, expected);
+
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("item"));
+    if (kind == QLatin1String("regular") || kind == QLatin1String("unreadable") || kind == QLatin1String("max")
+        || kind == QLatin1String("over")) {
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("data");
+        // resize() makes a sparse file, so no 5 GiB are written.
+        if (kind == QLatin1String("max"))
+            QVERIFY(file.resize(tenovos::UploadTask::kMaxFileSize));
+        if (kind == QLatin1String("over"))
+            QVERIFY(file.resize(tenovos::UploadTask::kMaxFileSize + 1));
+    } else if (kind == QLatin1String("folder")) {
+        QVERIFY(QDir().mkpath(path));
+    }
+#ifdef Q_OS_UNIX
+    if (kind == QLatin1String("fifo"))
+        QCOMPARE(::mkfifo(QFile::encodeName(path).constData(), 0600), 0);
+    if (kind == QLatin1String("unreadable")) {
+        if (::geteuid() == 0)
+            QSKIP("root reads files without read permission");
+        QVERIFY(QFile::setPermissions(path, QFileDevice::WriteOwner));
+    }
+#endif
+
+    const CollectedFile file = PathExpander::inspect(path);
+
+    QCOMPARE(file.path, path);
+    QCOMPARE(int(file.problem), expected);
+    if (kind == QLatin1String("regular"))
+        QCOMPARE(file.size, qint64(4));
+    if (kind == QLatin1String("over"))
+        QCOMPARE(file.size, tenovos::UploadTask::kMaxFileSize + 1);
+}
+
+void tst_QueueModel::collectMarksTooLargeFile()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QFile small(dir.filePath(QStringLiteral("a-small.jpg")));
+    QVERIFY(small.open(QIODevice::WriteOnly));
+    small.write("jpeg");
+    small.close();
+    QFile huge(dir.filePath(QStringLiteral("b-huge.mov")));
+    QVERIFY(huge.open(QIODevice::WriteOnly));
+    QVERIFY(huge.resize(tenovos::UploadTask::kMaxFileSize + 1));
+    huge.close();
+
+    QStringList warnings;
+    const CollectedFileList files = PathExpander::collect({dir.path()}, &warnings);
+
+    QCOMPARE(files.size(), 2);
+    QCOMPARE(files.at(0).path, small.fileName());
+    QCOMPARE(int(files.at(0).problem), int(FileProblem::None));
+    QCOMPARE(files.at(1).path, huge.fileName());
+    QCOMPARE(int(files.at(1).problem), int(FileProblem::TooLarge));
+}
+
+void tst_QueueModel::problemFileNotUploadable()
+{
+    QueueModel model;
+    CollectedFileList files = makeFiles(3);
+    files[1].problem = FileProblem::TooLarge;
+    files[1].size = tenovos::UploadTask::kMaxFileSize + 1;
+    files[2].problem = FileProblem::Missing;
+    files[2].size = -1;
+
+    const QStringList ids = model.addFiles(files);
+
+    QCOMPARE(ids.size(), 3);
+    QCOMPARE(model.entryById(ids.at(1))->status, Status::NotUploadable);
+    QCOMPARE(model.entryById(ids.at(2))->status, Status::NotUploadable);
+    QCOMPARE(model.idsWithStatus({Status::Ready}), QStringList{ids.at(0)});
+    const QString state = text(model, 1, QueueModel::StateColumn);
+    QVERIFY2(state.contains(QStringLiteral("file-00001.jpg")), qPrintable(state));
+    QVERIFY2(state.contains(QStringLiteral("5 GiB")), qPrintable(state));
+    QVERIFY2(text(model, 2, QueueModel::StateColumn).contains(QStringLiteral("not found")),
+             qPrintable(text(model, 2, QueueModel::StateColumn)));
+    QVERIFY(!model.data(model.index(1, QueueModel::ProgressColumn), QueueModel::ProgressRole).isValid());
+
+    const QueueModel::Summary summary = model.summary();
+    QCOMPARE(summary.ready, 1);
+    QCOMPARE(summary.notUploadable, 2);
+    QCOMPARE(summary.bytesTotal, qint64(0));
+}
+
+void tst_QueueModel::problemFileAddedAgainAfterFix()
+{
+    QueueModel model;
+    CollectedFileList files = makeFiles(1);
+    files[0].problem = FileProblem::Unreadable;
+    model.addFiles(files);
+
+    int duplicates = -1;
+    const QStringList ids = model.addFiles(makeFiles(1), &duplicates);
+
+    QCOMPARE(duplicates, 0);
+    QCOMPARE(ids.size(), 1);
+    QCOMPARE(model.entryById(ids.at(0))->status, Status::Ready);
+}
+
+void tst_QueueModel::retryDisabledForTooLarge()
+{
+    QueueModel model;
+    const QStringList ids = model.addFiles(makeFiles(2));
+    model.markSubmitted(ids);
+    model.onTaskStateChanged(ids.at(0), TaskState::Failed, ApiError(ApiError::Kind::Server, QStringLiteral("x")));
+    // A file that grew past the limit after it was added fails in the engine.
+    model.onTaskProgress(ids.at(1), 0, tenovos::UploadTask::kMaxFileSize + 1);
+    model.onTaskStateChanged(ids.at(1), TaskState::Failed, ApiError(ApiError::Kind::LocalFile, QStringLiteral("x")));
+
+    QVERIFY(tenovos::MainWindow::canRetry(*model.entryById(ids.at(0))));
+    QVERIFY(!tenovos::MainWindow::canRetry(*model.entryById(ids.at(1))));
+
+    CollectedFileList tooLarge = makeFiles(1);
+    tooLarge[0].path = QStringLiteral("/uploads/huge.mov");
+    tooLarge[0].problem = FileProblem::TooLarge;
+    const QStringList rejected = model.addFiles(tooLarge);
+    QVERIFY(!tenovos::MainWindow::canRetry(*model.entryById(rejected.at(0))));
+}
+
+// At 0 % the whole bar is empty (light), so the text of a selected row's
+// bar must be drawn dark, as in an unselected row.
+void tst_QueueModel::selectedProgressTextReadable()
+{
+    QueueModel model;
+    const QStringList ids = model.addFiles(makeFiles(1, 1000));
+    model.markSubmitted(ids);
+    model.onTaskStateChanged(ids.at(0), TaskState::Uploading, ApiError());
+    model.onTaskProgress(ids.at(0), 0, 1000);
+    model.flush();
+
+    QTableView view;
+    view.setItemDelegate(new tenovos::ProgressDelegate(&view));
+    view.setModel(&model);
+    view.setSelectionBehavior(QAbstractItemView::SelectRows);
+    view.resize(900, 120);
+    view.setColumnWidth(QueueModel::ProgressColumn, 160);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.selectRow(0);
+    view.setFocus();
+
+    const QRect cell = view.visualRect(model.index(0, QueueModel::ProgressColumn));
+    const QImage image = view.viewport()->grab(cell).toImage();
+
+    // Pixels clearly darker than the bar's empty part, in the middle third
+    // of the cell where the "0 %" text is.
+    const int backgroundGray = qGray(view.palette().color(QPalette::Base).rgb());
+    int darkPixels = 0;
+    for (int y = 2; y < image.height() - 2; ++y) {
+        for (int x = image.width() / 3; x < 2 * image.width() / 3; ++x)
+            darkPixels += qGray(image.pixel(x, y)) < backgroundGray - 96 ? 1 : 0;
+    }
+    QVERIFY2(darkPixels > 10, qPrintable(QString::number(darkPixels)));
 }
 
 void tst_QueueModel::durationText_data()

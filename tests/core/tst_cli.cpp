@@ -11,6 +11,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -75,6 +76,7 @@ private Q_SLOTS:
     void folderRecursionSkipsHidden();
     void usageErrors_data();
     void usageErrors();
+    void connectionRefusedNamesHost();
     void unknownMetadataName();
     void invalidVocabularyValue();
     void missingRequiredMetadata();
@@ -267,6 +269,19 @@ void tst_Cli::usageErrors_data()
         << (base + QStringList{QStringLiteral("--api-url"), QStringLiteral("http://127.0.0.1:1/v1"),
                                QStringLiteral("--meta"), QStringLiteral("Title"), file})
         << QStringLiteral("NAME=VALUE");
+    QTest::addRow("API URL without scheme")
+        << (base + QStringList{QStringLiteral("--api-url"), QStringLiteral("127.0.0.1:44069/v1"), file})
+        << QStringLiteral("\"127.0.0.1:44069/v1\" does not start with a scheme. Start it with https://");
+    QTest::addRow("unknown option")
+        << (base + QStringList{QStringLiteral("--api-url"), QStringLiteral("http://127.0.0.1:1/v1"),
+                               QStringLiteral("--no-such-option"), file})
+        << QStringLiteral("no-such-option");
+    const QString emptyFolder = m_dir.filePath(QStringLiteral("empty folder"));
+    QDir().mkpath(emptyFolder + QStringLiteral("/.hidden"));
+    QTest::addRow("folder without files")
+        << (base + QStringList{QStringLiteral("--api-url"), QStringLiteral("http://127.0.0.1:1/v1"),
+                               emptyFolder})
+        << QStringLiteral("No files were found in \"%1\"").arg(QDir::toNativeSeparators(emptyFolder));
     QTest::addRow("metadata-only with files")
         << (base + QStringList{QStringLiteral("--api-url"), QStringLiteral("http://127.0.0.1:1/v1"),
                                QStringLiteral("--metadata-only"), QStringLiteral("x"), file})
@@ -281,6 +296,27 @@ void tst_Cli::usageErrors()
     QCOMPARE(result.exitCode, 2);
     QVERIFY2(QString::fromLocal8Bit(result.err).contains(expected), result.err.constData());
     QVERIFY(m_sandbox->assets().isEmpty());
+}
+
+void tst_Cli::connectionRefusedNamesHost()
+{
+    // A port that was free a moment ago refuses connections on loopback.
+    QTcpServer probe;
+    QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+    const quint16 port = probe.serverPort();
+    probe.close();
+
+    const QString file = m_dir.filePath(QStringLiteral("f.txt"));
+    writeFile(file, 10, 'x');
+    QStringList arguments = commonArguments() + metadataArguments() + QStringList{file};
+    arguments[arguments.indexOf(QStringLiteral("--api-url")) + 1] =
+        QStringLiteral("http://127.0.0.1:%1/v1").arg(port);
+    const Run result = run(arguments);
+    QCOMPARE(result.exitCode, 3);
+    const QString errors = QString::fromLocal8Bit(result.err);
+    QVERIFY2(errors.contains(QStringLiteral("127.0.0.1:%1").arg(port)), qPrintable(errors));
+    QVERIFY2(errors.contains(QStringLiteral("refused")), qPrintable(errors));
+    QVERIFY2(errors.contains(QStringLiteral("that the server is running")), qPrintable(errors));
 }
 
 void tst_Cli::unknownMetadataName()

@@ -14,10 +14,11 @@ constexpr qint64 maxRetryAfterSeconds = 86400;
 
 QString syntaxHint()
 {
-    return QStringLiteral("Expected KIND[@PART][#N[-M]][~P]:ACTION[=ARG][,retry-after=SECONDS] with KIND token, "
-                          "create, complete, cancel, lookup, put or any and ACTION status=CODE, drop=BYTES, "
-                          "stall=SECONDS, no-etag, expired, expired-token or random, for example put@3#2:status=503 "
-                          "or put~0.2:status=503,retry-after=2.");
+    return QStringLiteral("Expected KIND[@PART][#N[-M]][~P]:ACTION[=ARG][,retry-after=SECONDS|none] with KIND token, "
+                          "create, complete, cancel, lookup, put or any, P a probability above 0 and at most 1, and "
+                          "ACTION status=CODE (400 to 599), drop=BYTES, stall=SECONDS, no-etag, expired, "
+                          "expired-token or random, for example put@3#2:status=503 or "
+                          "put~0.2:status=503,retry-after=2. See tests/sandbox/README.md.");
 }
 
 bool fail(const QString &text, const QString &reason, QString *error)

@@ -7,6 +7,8 @@
 #include <QCommandLineOption>
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QDir>
+#include <QTemporaryFile>
 
 #include <cstdio>
 
@@ -98,6 +100,26 @@ bool readNumber(const QCommandLineParser &parser, const QCommandLineOption &opti
     return true;
 }
 
+// Creates the data folder and writes a probe file into it, because a folder
+// that cannot be written would only show up later as a 500 on every upload.
+// Returns an empty string when it is usable, else a message naming it.
+QString checkDataDir(const QString &path)
+{
+    const QString native = QDir::toNativeSeparators(path);
+    if (!QDir().mkpath(path)) {
+        return QCoreApplication::translate("main", "--data-dir \"%1\" could not be created. Give a folder "
+                                                   "that exists or can be created, and that you can write to.")
+            .arg(native);
+    }
+    QTemporaryFile probe(QDir(path).filePath(QStringLiteral(".write-check-XXXXXX")));
+    if (!probe.open() || probe.write("x", 1) != 1 || !probe.flush()) {
+        return QCoreApplication::translate("main", "--data-dir \"%1\" cannot be written (%2). Give a "
+                                                   "folder you can write to.")
+            .arg(native, probe.errorString());
+    }
+    return QString();
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -112,7 +134,10 @@ int main(int argc, char *argv[])
     parser.setApplicationDescription(QCoreApplication::translate(
         "main", "A local Tenovos-compatible server for tests and demos. It listens on 127.0.0.1 only, prints its base "
                 "URL as the first line on stdout and logs one line per request to stderr. Stop it with SIGINT or "
-                "SIGTERM."));
+                "SIGTERM.\n"
+                "\n"
+                "Exit status: 0 stopped by SIGINT or SIGTERM, 1 could not listen on the port, 2 invalid command "
+                "line or unusable --data-dir folder."));
     parser.addHelpOption();
     parser.addVersionOption();
 
@@ -124,7 +149,7 @@ int main(int argc, char *argv[])
                                            QCoreApplication::translate("main", "Folder for uploaded bytes and the state file; a sandbox started again on it continues with the same sessions, assets and uploads (default: a temporary folder removed on exit, state in memory only)."),
                                            QStringLiteral("dir"));
     const QCommandLineOption partSizeOption(QStringLiteral("part-size"),
-                                            QCoreApplication::translate("main", "Bytes per multipart part (default %1).").arg(defaults.partSize),
+                                            QCoreApplication::translate("main", "Bytes per multipart part (default %1). Also lowers the minimum part size to this value unless --min-part-size is given. Sizes below 5 MiB (5242880) suit tests only: S3 rejects every part but the last below 5 MiB, so real uploads need at least that.").arg(defaults.partSize),
                                             QStringLiteral("bytes"));
     const QCommandLineOption minPartSizeOption(QStringLiteral("min-part-size"),
                                                QCoreApplication::translate("main", "Smallest size in bytes of every part but the last that complete accepts (default %1).")
@@ -145,14 +170,38 @@ int main(int argc, char *argv[])
     const QCommandLineOption forbidOption(QStringLiteral("forbid-security-templates"),
                                           QCoreApplication::translate("main", "Make GET /security/template return 403, as Tenovos does for users who are not administrators."));
     const QCommandLineOption faultOption(QStringLiteral("fault"),
-                                         QCoreApplication::translate("main", "Add a fault rule KIND[@PART][#N[-M]]:ACTION[=ARG], e.g. put@3#2:status=503; repeatable. See tests/sandbox/README.md."),
+                                         QCoreApplication::translate(
+                                             "main",
+                                             "Add a fault rule; repeatable. Syntax: KIND[@PART][#N[-M]][~P]:ACTION[=ARG][,retry-after=SECONDS|none]. "
+                                             "KIND: token, create, complete, cancel, lookup, put or any. "
+                                             "@PART: only PUTs of that part number (put or any). "
+                                             "#N: only the Nth matching request; #N-M the Nth to the Mth. "
+                                             "~P: each matching request with probability P, above 0 and at most 1, drawn from --fault-seed. "
+                                             "ACTION: status=CODE (400 to 599; status=413 answers as a reverse proxy, with an HTML page), "
+                                             "drop=BYTES (close the connection after BYTES of the body), "
+                                             "stall=SECONDS (pause, at most 3600), no-etag (PUT answered without ETag), "
+                                             "expired (expired URL, or expired access token on API calls), "
+                                             "expired-token (PUT whose URL's session token expired) or "
+                                             "random (one of status=500, status=503, drop=0, and for PUTs drop=65536 or no-etag). "
+                                             "retry-after sets Retry-After on 429 and 503 in seconds, 0 to 86400 (default 1); none leaves it out. "
+                                             "Examples: put@3#2:status=503, any~0.2:random. Details in tests/sandbox/README.md."),
                                          QStringLiteral("rule"));
     const QCommandLineOption faultSeedOption(QStringLiteral("fault-seed"),
                                              QCoreApplication::translate("main", "Seed of the random fault rules (~P and random), a whole number from 0 to 9007199254740991; the same seed gives the same faults for the same requests (default 0)."),
                                              QStringLiteral("number"));
     parser.addOptions({portOption, dataDirOption, partSizeOption, minPartSizeOption, thresholdOption,
                        tokenLifetimeOption, urlLifetimeOption, forbidOption, faultOption, faultSeedOption});
-    parser.process(app);
+    // parse() instead of process(): process() exits with status 1 on an
+    // unknown option, but an invalid command line exits with 2.
+    if (!parser.parse(QCoreApplication::arguments())) {
+        std::fprintf(stderr, "tenovos-sandbox: %s\n%s\n", qPrintable(parser.errorText()),
+                     qPrintable(QCoreApplication::translate("main", "Run tenovos-sandbox --help for the options.")));
+        return 2;
+    }
+    if (parser.isSet(QStringLiteral("help")) || parser.isSet(QStringLiteral("help-all")))
+        parser.showHelp(0);
+    if (parser.isSet(QStringLiteral("version")))
+        parser.showVersion();
     // Before anything prints the base URL, so that a script may stop the
     // sandbox as soon as it has read that line.
     installTerminationHandlers(&app);
@@ -188,6 +237,12 @@ int main(int argc, char *argv[])
     if (const QString problem = config.validate(); !problem.isEmpty()) {
         std::fprintf(stderr, "tenovos-sandbox: %s\n", qPrintable(problem));
         return 2;
+    }
+    if (!config.dataDir.isEmpty()) {
+        if (const QString problem = checkDataDir(config.dataDir); !problem.isEmpty()) {
+            std::fprintf(stderr, "tenovos-sandbox: %s\n", qPrintable(problem));
+            return 2;
+        }
     }
 
     SandboxServer server(config);

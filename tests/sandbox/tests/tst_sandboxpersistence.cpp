@@ -2,7 +2,8 @@
 // folder: sessions, received parts, finished uploads and put counts, the
 // checks of the state file, and close() followed by listen() on the same
 // port. The last test kills the tenovos-sandbox executable with SIGKILL and
-// finishes the upload on a new process.
+// finishes the upload on a new process. The executable's own checks follow:
+// exit status 2 for a bad command line or data folder, and its --help.
 
 #include "democatalog.h"
 #include "sandboxserver.h"
@@ -146,6 +147,9 @@ private Q_SLOTS:
     void listenAgainOnSamePort();
 
     void killedExecutableResumes();
+    void executableRejectsBadCommandLine_data();
+    void executableRejectsBadCommandLine();
+    void executableHelpDocumentsOptions();
 
 private:
     SandboxConfig persistentConfig() const;
@@ -675,6 +679,58 @@ void TestSandboxPersistence::killedExecutableResumes()
     QCOMPARE(second.exitStatus(), QProcess::NormalExit);
     QCOMPARE(second.exitCode(), 0);
 #endif
+}
+
+void TestSandboxPersistence::executableRejectsBadCommandLine_data()
+{
+    QTest::addColumn<QStringList>("arguments"); // "@DIR@" stands for the test's data folder
+    QTest::addColumn<QString>("expected");      // part of the message on stderr
+
+    QTest::addRow("unknown option") << QStringList{QStringLiteral("--no-such-option")}
+                                    << QStringLiteral("no-such-option");
+    QTest::addRow("part size zero") << QStringList{QStringLiteral("--part-size"), QStringLiteral("0")}
+                                    << QStringLiteral("--part-size \"0\" is invalid");
+    QTest::addRow("data folder below a file")
+        << QStringList{QStringLiteral("--data-dir"), QStringLiteral("@DIR@/plain-file/data")}
+        << QStringLiteral("--data-dir \"@DIR@/plain-file/data\" could not be created");
+}
+
+void TestSandboxPersistence::executableRejectsBadCommandLine()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, expected);
+    const QString dir = QDir::toNativeSeparators(m_dataDir->path());
+    QFile plainFile(m_dataDir->filePath(QStringLiteral("plain-file")));
+    QVERIFY(plainFile.open(QIODevice::WriteOnly));
+    plainFile.close();
+    arguments.replaceInStrings(QStringLiteral("@DIR@"), m_dataDir->path());
+    expected.replace(QStringLiteral("@DIR@"), dir);
+
+    QProcess process;
+    process.start(QStringLiteral(TENOVOS_SANDBOX_EXECUTABLE), arguments);
+    QVERIFY(process.waitForFinished(10000));
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(process.exitCode(), 2);
+    const QString errors = QString::fromLocal8Bit(process.readAllStandardError());
+    QVERIFY2(errors.contains(expected), qPrintable(errors));
+    QVERIFY(process.readAllStandardOutput().isEmpty());
+}
+
+void TestSandboxPersistence::executableHelpDocumentsOptions()
+{
+    QProcess process;
+    process.start(QStringLiteral(TENOVOS_SANDBOX_EXECUTABLE), {QStringLiteral("--help")});
+    QVERIFY(process.waitForFinished(10000));
+    QCOMPARE(process.exitCode(), 0);
+    // QCommandLineParser wraps long words anywhere, so the texts are
+    // compared with all white space removed.
+    static const QRegularExpression whiteSpace(QStringLiteral("\\s+"));
+    const QString help = QString::fromLocal8Bit(process.readAllStandardOutput()).remove(whiteSpace);
+    for (const char *expected : {"[~P]", "retry-after=SECONDS|none", "status=413", "expired-token", "random",
+                                 "unless --min-part-size is given", "at least", "5 MiB", "Exit status",
+                                 "2 invalid command line"}) {
+        QVERIFY2(help.contains(QString::fromLatin1(expected).remove(whiteSpace)), expected);
+    }
 }
 
 QTEST_GUILESS_MAIN(TestSandboxPersistence)
