@@ -8,7 +8,7 @@
 
 namespace tenovos {
 
-// Why a collected file cannot be uploaded.
+// The reason a collected file cannot be uploaded.
 enum class FileProblem {
     None,
     Missing,    // not found, such as a path given on the command line or deleted since

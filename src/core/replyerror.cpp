@@ -88,7 +88,7 @@ ApiError::Kind kindForStatus(int status, const ServerText &text, ReplySource sou
 bool retryableStatus(int status)
 {
     // Every 5xx is retried: proxies and load balancers in front of S3 and
-    // Tenovos answer passing trouble with 500 to 599, not only 502 to 504.
+    // Tenovos return 500 to 599 for passing trouble, not only 502 to 504.
     return status == 408 || status == 429 || (status >= 500 && status < 600);
 }
 

@@ -13,8 +13,8 @@ QT_END_NAMESPACE
 // client and the S3 part uploads. Internal to src/core.
 namespace tenovos::detail {
 
-// Which server sent the response: the Tenovos REST API (JSON error bodies) or S3 (XML bodies,
-// where 403 can mean an expired or a badly signed URL).
+// The server that sent the response: the Tenovos REST API (JSON error bodies) or S3 (XML
+// bodies, where 403 can mean an expired or a badly signed URL).
 enum class ReplySource { RestApi, S3 };
 
 struct ServerText
@@ -32,7 +32,7 @@ int parseRetryAfter(const QByteArray &value);
 
 // Builds the ApiError for a reply that failed at the network level or
 // responded with a status outside 2xx. Returns an ApiError of kind None when
-// the reply succeeded. timedOut tells that the transfer timeout, not the
+// the reply succeeded. timedOut is true when the transfer timeout, not the
 // caller, aborted the reply.
 ApiError errorFromReply(QNetworkReply *reply, const QByteArray &body, bool timedOut,
                         const QString &operation, ReplySource source);

@@ -126,7 +126,7 @@ void UploadTask::startRestored()
 void UploadTask::writeJournalEntry()
 {
     // NOTE: a kill between Tenovos creating the asset and this write leaves
-    // an asset with an open upload that no journal knows, so running the
+    // an asset with an open upload that no journal records, so running the
     // upload again creates a second asset.
     if (!m_journal || !m_asset.isMultipart())
         return;
