@@ -114,7 +114,7 @@ bool AppOptionsParser::parseArguments(const QStringList &arguments, AppOptions *
         // parse() needs no QCoreApplication, unlike process().
         if (!parser.parse(arguments)) {
             // QApplication takes its own options, such as -platform or
-            // -style, out of the arguments before process() sees them.
+            // -style, out of the arguments before process() parses them.
             static const QStringList qtOptions{
                 QStringLiteral("platform"),        QStringLiteral("platformpluginpath"),
                 QStringLiteral("platformtheme"),   QStringLiteral("plugin"),

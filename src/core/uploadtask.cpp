@@ -720,8 +720,8 @@ int UploadTask::confirmedPartCount() const
 
 bool UploadTask::waitForSignIn(const ApiError &error)
 {
-    // A 401 that survived the call's session renewal while the session is
-    // still valid is a real rejection; only a lost session makes the file wait.
+    // A 401 after the call's own session renewal, with the session still
+    // valid, is a real rejection. Only a lost session makes the file wait.
     const Session *session = m_client->session();
     if (error.kind() != ApiError::Kind::Unauthorized || (session && session->isSignedIn()))
         return false;
@@ -863,7 +863,7 @@ bool UploadTask::resetForRetry()
     abortParts(false);
     // Expired upload links leave an asset without content behind. The file
     // goes up again as a new version of that asset, so no second asset
-    // appears; the old multipart upload was cancelled when the file failed.
+    // appears. The old multipart upload was cancelled when the file failed.
     const bool linksExpired = m_error.kind() == ApiError::Kind::UrlExpired && !m_firstFileId.isEmpty();
     m_parts.clear();
     m_asset = CreatedAsset();

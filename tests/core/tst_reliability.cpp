@@ -25,6 +25,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "uploadfixture.h"
+
 #include <optional>
 
 using namespace tenovos;
@@ -38,38 +40,7 @@ constexpr qint64 kMiB = 1024 * 1024;
 constexpr qint64 kPartSize = 5 * kMiB;
 constexpr int kWaitMs = 60000;
 
-struct SourceFile
-{
-    QString path;
-    QByteArray md5; // hex
-    qint64 size = 0;
-};
-
-// Writes size bytes of seeded random data and returns their MD5.
-SourceFile writeFile(const QString &path, qint64 size, quint32 seed)
-{
-    SourceFile source;
-    source.path = path;
-    source.size = size;
-    QFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        return source;
-    QRandomGenerator generator(seed);
-    QCryptographicHash hash(QCryptographicHash::Md5);
-    QByteArray chunk;
-    qint64 remaining = size;
-    while (remaining > 0) {
-        const qint64 length = qMin(remaining, kMiB);
-        chunk.resize(length);
-        for (qint64 i = 0; i < length; ++i)
-            chunk[i] = char(generator.generate() & 0xff);
-        file.write(chunk);
-        hash.addData(chunk);
-        remaining -= length;
-    }
-    source.md5 = hash.result().toHex();
-    return source;
-}
+using tenovos::testing::SourceFile;
 
 UploadBatch productPhotoBatch()
 {
@@ -300,7 +271,7 @@ void tst_Reliability::partRetriedAlone()
 
     addFault(rule);
     const SourceFile source =
-        writeFile(m_dir.filePath(QStringLiteral("retried.bin")), 2 * kPartSize + 4321, 21);
+        testing::writeSourceFile(m_dir.filePath(QStringLiteral("retried.bin")), 2 * kPartSize + 4321, 21);
     QSignalSpy partStates(m_engine.get(), &UploadEngine::partStateChanged);
     m_engine->enqueue({UploadItem{QStringLiteral("r"), source.path}}, productPhotoBatch());
     const UploadResult result = waitForResult(QStringLiteral("r"));
@@ -323,7 +294,7 @@ void tst_Reliability::retryAfterHonoured()
 {
     addFault(QStringLiteral("put@1#1:status=503,retry-after=1"));
     const SourceFile source =
-        writeFile(m_dir.filePath(QStringLiteral("slow down.bin")), 2 * kPartSize, 22);
+        testing::writeSourceFile(m_dir.filePath(QStringLiteral("slow down.bin")), 2 * kPartSize, 22);
 
     QElapsedTimer clock;
     clock.start();
@@ -358,7 +329,7 @@ void tst_Reliability::retriesExhausted()
     // the storage's message, and its multipart upload is cancelled.
     addFault(QStringLiteral("put@2:status=500"));
     const SourceFile source =
-        writeFile(m_dir.filePath(QStringLiteral("always 500.bin")), 2 * kPartSize, 23);
+        testing::writeSourceFile(m_dir.filePath(QStringLiteral("always 500.bin")), 2 * kPartSize, 23);
     m_engine->enqueue({UploadItem{QStringLiteral("x"), source.path}}, productPhotoBatch());
     const UploadResult result = waitForResult(QStringLiteral("x"));
 
@@ -390,7 +361,7 @@ void tst_Reliability::stalledPartRetried()
 
     startEngine(1000);
     addFault(QStringLiteral("put@1#1:stall=3"));
-    const SourceFile source = writeFile(m_dir.filePath(QStringLiteral("stalled.bin")), size, 24);
+    const SourceFile source = testing::writeSourceFile(m_dir.filePath(QStringLiteral("stalled.bin")), size, 24);
     QSignalSpy partStates(m_engine.get(), &UploadEngine::partStateChanged);
     m_engine->enqueue({UploadItem{QStringLiteral("st"), source.path}}, productPhotoBatch());
     const UploadResult result = waitForResult(QStringLiteral("st"));
@@ -425,7 +396,7 @@ void tst_Reliability::permanentErrorFailsAtOnce()
 
     addFault(rule);
     const SourceFile source =
-        writeFile(m_dir.filePath(QStringLiteral("refused.bin")), 2 * kPartSize, 25);
+        testing::writeSourceFile(m_dir.filePath(QStringLiteral("refused.bin")), 2 * kPartSize, 25);
     QSignalSpy partStates(m_engine.get(), &UploadEngine::partStateChanged);
     m_engine->enqueue({UploadItem{QStringLiteral("f"), source.path}}, productPhotoBatch());
     const UploadResult result = waitForResult(QStringLiteral("f"));
@@ -446,7 +417,7 @@ void tst_Reliability::proxyLimitNamed()
 {
     addFault(QStringLiteral("put@1#1:status=413"));
     const SourceFile source =
-        writeFile(m_dir.filePath(QStringLiteral("too big for the proxy.bin")), 2 * kPartSize, 26);
+        testing::writeSourceFile(m_dir.filePath(QStringLiteral("too big for the proxy.bin")), 2 * kPartSize, 26);
     m_engine->enqueue({UploadItem{QStringLiteral("p"), source.path}}, productPhotoBatch());
     const UploadResult result = waitForResult(QStringLiteral("p"));
 
@@ -468,7 +439,7 @@ void tst_Reliability::completeRetriedWithoutParts()
 {
     addFault(QStringLiteral("complete#1:status=500"));
     const SourceFile source =
-        writeFile(m_dir.filePath(QStringLiteral("complete twice.bin")), 2 * kPartSize + 1, 27);
+        testing::writeSourceFile(m_dir.filePath(QStringLiteral("complete twice.bin")), 2 * kPartSize + 1, 27);
     m_engine->enqueue({UploadItem{QStringLiteral("c"), source.path}}, productPhotoBatch());
     const UploadResult result = waitForResult(QStringLiteral("c"));
 
@@ -494,7 +465,7 @@ void tst_Reliability::completeTimeoutRetried()
     m_engine->configure(settings);
     addFault(QStringLiteral("complete#1:stall=1"));
     const SourceFile source =
-        writeFile(m_dir.filePath(QStringLiteral("slow complete.bin")), 2 * kPartSize + 9, 38);
+        testing::writeSourceFile(m_dir.filePath(QStringLiteral("slow complete.bin")), 2 * kPartSize + 9, 38);
     m_engine->enqueue({UploadItem{QStringLiteral("l"), source.path}}, productPhotoBatch());
     const UploadResult result = waitForResult(QStringLiteral("l"));
 
@@ -530,7 +501,7 @@ void tst_Reliability::apiCallRetried()
     UploadBatch batch = productPhotoBatch();
     QString existingObjectId;
     if (UploadMode(mode) == UploadMode::NewVersion) {
-        const SourceFile first = writeFile(m_dir.filePath(QStringLiteral("v1.bin")), 100, 28);
+        const SourceFile first = testing::writeSourceFile(m_dir.filePath(QStringLiteral("v1.bin")), 100, 28);
         m_engine->enqueue({UploadItem{QStringLiteral("v1"), first.path}}, batch);
         const UploadResult firstResult = waitForResult(QStringLiteral("v1"));
         QCOMPARE(firstResult.state, TaskState::Done);
@@ -540,7 +511,7 @@ void tst_Reliability::apiCallRetried()
     }
 
     addFault(rule);
-    const SourceFile source = writeFile(m_dir.filePath(QStringLiteral("api retry.bin")), 2000, 29);
+    const SourceFile source = testing::writeSourceFile(m_dir.filePath(QStringLiteral("api retry.bin")), 2000, 29);
     m_engine->enqueue({UploadItem{QStringLiteral("a"), source.path}}, batch);
     const UploadResult result = waitForResult(QStringLiteral("a"));
 
@@ -570,7 +541,7 @@ void tst_Reliability::expiredLinksRetryAsVersion()
 
     addFault(rule);
     const SourceFile source =
-        writeFile(m_dir.filePath(QStringLiteral("expiring.bin")), 2 * kPartSize + 77, 30);
+        testing::writeSourceFile(m_dir.filePath(QStringLiteral("expiring.bin")), 2 * kPartSize + 77, 30);
     QSignalSpy partStates(m_engine.get(), &UploadEngine::partStateChanged);
     m_engine->enqueue({UploadItem{QStringLiteral("e"), source.path}}, productPhotoBatch());
     const UploadResult failed = waitForResult(QStringLiteral("e"));
@@ -620,7 +591,7 @@ void tst_Reliability::tokenRenewedBeforeExpiry()
     QVERIFY(waitUntil(*m_requests, [&] { return countRequests(QStringLiteral("POST"), tokenPath) >= 3; },
                       15000));
 
-    const SourceFile source = writeFile(m_dir.filePath(QStringLiteral("renewed.bin")), 2 * kPartSize, 31);
+    const SourceFile source = testing::writeSourceFile(m_dir.filePath(QStringLiteral("renewed.bin")), 2 * kPartSize, 31);
     m_engine->enqueue({UploadItem{QStringLiteral("t"), source.path}}, productPhotoBatch());
     const UploadResult result = waitForResult(QStringLiteral("t"));
 
@@ -637,7 +608,7 @@ void tst_Reliability::tokenRenewedBeforeExpiry()
 void tst_Reliability::tokenRenewedAfter401()
 {
     addFault(QStringLiteral("create#1:expired"));
-    const SourceFile source = writeFile(m_dir.filePath(QStringLiteral("after 401.bin")), 1234, 32);
+    const SourceFile source = testing::writeSourceFile(m_dir.filePath(QStringLiteral("after 401.bin")), 1234, 32);
     m_engine->enqueue({UploadItem{QStringLiteral("u"), source.path}}, productPhotoBatch());
     const UploadResult result = waitForResult(QStringLiteral("u"));
 
@@ -656,7 +627,7 @@ void tst_Reliability::renewalOutageRetried()
     // of failing, and goes through once the token endpoint is back.
     addFault(QStringLiteral("create#1:expired"));
     addFault(QStringLiteral("token#1-5:status=503,retry-after=0"));
-    const SourceFile source = writeFile(m_dir.filePath(QStringLiteral("outage renewal.bin")), 4321, 39);
+    const SourceFile source = testing::writeSourceFile(m_dir.filePath(QStringLiteral("outage renewal.bin")), 4321, 39);
     m_engine->enqueue({UploadItem{QStringLiteral("o"), source.path}}, productPhotoBatch());
     const UploadResult result = waitForResult(QStringLiteral("o"));
 
@@ -685,7 +656,7 @@ void tst_Reliability::lostSessionPausesQueue()
     // they are added, after the sign-in, so token#1 is the renewal.
     addFault(callRule);
     addFault(QStringLiteral("token#1:status=401"));
-    const SourceFile source = writeFile(m_dir.filePath(QStringLiteral("waits.bin")), size, 33);
+    const SourceFile source = testing::writeSourceFile(m_dir.filePath(QStringLiteral("waits.bin")), size, 33);
     QSignalSpy signInRequired(m_engine.get(), &UploadEngine::signInRequired);
     QSignalSpy states(m_engine.get(), &UploadEngine::taskStateChanged);
     m_engine->enqueue({UploadItem{QStringLiteral("w"), source.path}}, productPhotoBatch());
@@ -728,7 +699,7 @@ void tst_Reliability::pauseAndResume()
     // part 1 confirmed and part 2 in flight.
     startEngine(20000, 1);
     addFault(QStringLiteral("put@2#1:stall=5"));
-    const SourceFile source = writeFile(m_dir.filePath(QStringLiteral("paused.bin")), 4 * kPartSize, 34);
+    const SourceFile source = testing::writeSourceFile(m_dir.filePath(QStringLiteral("paused.bin")), 4 * kPartSize, 34);
     QSignalSpy partStates(m_engine.get(), &UploadEngine::partStateChanged);
     QSignalSpy states(m_engine.get(), &UploadEngine::taskStateChanged);
     m_engine->enqueue({UploadItem{QStringLiteral("pa"), source.path}}, productPhotoBatch());
@@ -796,7 +767,7 @@ void tst_Reliability::fileChangedMidUpload()
     // Part 1 is held while the test changes the file.
     addFault(QStringLiteral("put@1#1:stall=3"));
     const SourceFile changing =
-        writeFile(m_dir.filePath(QStringLiteral("changing.bin")), 3 * kPartSize, 35);
+        testing::writeSourceFile(m_dir.filePath(QStringLiteral("changing.bin")), 3 * kPartSize, 35);
     QSignalSpy partStates(m_engine.get(), &UploadEngine::partStateChanged);
     m_engine->enqueue({UploadItem{QStringLiteral("ch"), changing.path}}, productPhotoBatch());
     QVERIFY(waitUntil(partStates, [&] {
@@ -813,7 +784,7 @@ void tst_Reliability::fileChangedMidUpload()
     }
 
     // Another file goes on meanwhile.
-    const SourceFile other = writeFile(m_dir.filePath(QStringLiteral("other.bin")), 2500, 36);
+    const SourceFile other = testing::writeSourceFile(m_dir.filePath(QStringLiteral("other.bin")), 2500, 36);
     m_engine->enqueue({UploadItem{QStringLiteral("ok"), other.path}}, productPhotoBatch());
 
     const UploadResult failed = waitForResult(QStringLiteral("ch"));
@@ -838,7 +809,7 @@ void tst_Reliability::networkOutageBridged()
 {
     // Backoff of 400, 800, 1600 and 3200 ms spans the one-second outage.
     startEngine(20000, 4, 400);
-    const SourceFile source = writeFile(m_dir.filePath(QStringLiteral("outage.bin")), 3 * kPartSize, 37);
+    const SourceFile source = testing::writeSourceFile(m_dir.filePath(QStringLiteral("outage.bin")), 3 * kPartSize, 37);
     QSignalSpy partStates(m_engine.get(), &UploadEngine::partStateChanged);
     m_engine->enqueue({UploadItem{QStringLiteral("n"), source.path}}, productPhotoBatch());
     QVERIFY(waitUntil(partStates, [&] {

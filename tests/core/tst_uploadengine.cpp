@@ -22,6 +22,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "uploadfixture.h"
+
 #ifdef Q_OS_UNIX
 #include <unistd.h>
 #endif
@@ -37,39 +39,7 @@ constexpr qint64 kMiB = 1024 * 1024;
 constexpr qint64 kPartSize = 5 * kMiB;
 constexpr int kWaitMs = 60000;
 
-struct SourceFile
-{
-    QString path;
-    QByteArray md5; // hex
-    qint64 size = 0;
-};
-
-// Writes size bytes of seeded random data in 1 MiB chunks and returns the MD5.
-SourceFile writeFile(const QString &path, qint64 size, quint32 seed)
-{
-    SourceFile source;
-    source.path = path;
-    source.size = size;
-    QFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        return source;
-    QRandomGenerator generator(seed);
-    QCryptographicHash hash(QCryptographicHash::Md5);
-    QByteArray chunk;
-    qint64 remaining = size;
-    while (remaining > 0) {
-        const qint64 length = qMin(remaining, kMiB);
-        chunk.resize(length);
-        generator.fillRange(reinterpret_cast<quint32 *>(chunk.data()), length / 4);
-        for (qint64 i = length / 4 * 4; i < length; ++i)
-            chunk[i] = char(generator.generate());
-        file.write(chunk);
-        hash.addData(chunk);
-        remaining -= length;
-    }
-    source.md5 = hash.result().toHex();
-    return source;
-}
+using tenovos::testing::SourceFile;
 
 UploadBatch productPhotoBatch()
 {
@@ -273,7 +243,7 @@ void tst_UploadEngine::storesExactBytes()
     QFETCH(int, expectedParts);
 
     const SourceFile source =
-        writeFile(m_dir.filePath(QStringLiteral("exact-%1.bin").arg(size)), size, quint32(size));
+        testing::writeSourceFile(m_dir.filePath(QStringLiteral("exact-%1.bin").arg(size)), size, quint32(size));
     QSignalSpy planned(m_engine.get(), &UploadEngine::taskPartsPlanned);
     const UploadResult result = upload(QStringLiteral("file"), source.path);
 
@@ -308,7 +278,7 @@ void tst_UploadEngine::unicodeFileNames()
     QFETCH(QString, name);
     QFETCH(qint64, size);
 
-    const SourceFile source = writeFile(m_dir.filePath(name), size, 7);
+    const SourceFile source = testing::writeSourceFile(m_dir.filePath(name), size, 7);
     const UploadResult result = upload(QStringLiteral("unicode"), source.path);
     QCOMPARE(result.state, TaskState::Done);
     QCOMPARE(result.filename, name);
@@ -322,7 +292,7 @@ void tst_UploadEngine::progressMonotonic()
     // go up twice but count once.
     QVERIFY(m_sandbox->addFault(QStringLiteral("put@2#1:status=503")));
     const qint64 size = 3 * kPartSize + 999;
-    const SourceFile source = writeFile(m_dir.filePath(QStringLiteral("progress.bin")), size, 11);
+    const SourceFile source = testing::writeSourceFile(m_dir.filePath(QStringLiteral("progress.bin")), size, 11);
     QSignalSpy taskProgress(m_engine.get(), &UploadEngine::taskProgress);
     QSignalSpy partProgress(m_engine.get(), &UploadEngine::partProgress);
     QSignalSpy partStates(m_engine.get(), &UploadEngine::partStateChanged);
@@ -380,7 +350,7 @@ void tst_UploadEngine::transientFaultsRecovered()
 
     QString error;
     QVERIFY2(m_sandbox->addFault(rule, &error), qPrintable(error));
-    const SourceFile source = writeFile(m_dir.filePath(QStringLiteral("transient.bin")), size, 3);
+    const SourceFile source = testing::writeSourceFile(m_dir.filePath(QStringLiteral("transient.bin")), size, 3);
     const UploadResult result = upload(QStringLiteral("t"), source.path);
     QVERIFY2(result.state == TaskState::Done, qPrintable(result.error.logMessage()));
     QCOMPARE(m_sandbox->contentMd5(result.objectId), source.md5);
@@ -389,7 +359,7 @@ void tst_UploadEngine::transientFaultsRecovered()
 void tst_UploadEngine::expiredUrlFails()
 {
     QVERIFY(m_sandbox->addFault(QStringLiteral("put@1:expired")));
-    const SourceFile source = writeFile(m_dir.filePath(QStringLiteral("expired.bin")), 2 * kPartSize, 5);
+    const SourceFile source = testing::writeSourceFile(m_dir.filePath(QStringLiteral("expired.bin")), 2 * kPartSize, 5);
     QSignalSpy partStates(m_engine.get(), &UploadEngine::partStateChanged);
     const UploadResult result = upload(QStringLiteral("e"), source.path);
 
@@ -411,7 +381,7 @@ void tst_UploadEngine::cancelMidUpload()
 {
     // Part 2 is held by the sandbox, so the cancel lands while it is in flight.
     QVERIFY(m_sandbox->addFault(QStringLiteral("put@2#1:stall=8")));
-    const SourceFile source = writeFile(m_dir.filePath(QStringLiteral("cancel me.bin")), 3 * kPartSize, 9);
+    const SourceFile source = testing::writeSourceFile(m_dir.filePath(QStringLiteral("cancel me.bin")), 3 * kPartSize, 9);
     QSignalSpy partStates(m_engine.get(), &UploadEngine::partStateChanged);
     m_engine->enqueue({UploadItem{QStringLiteral("c"), source.path}}, productPhotoBatch());
 
@@ -440,8 +410,8 @@ void tst_UploadEngine::cancelMidUpload()
 void tst_UploadEngine::cancelQueued()
 {
     m_engine->setMaxParallelFiles(1);
-    const SourceFile first = writeFile(m_dir.filePath(QStringLiteral("first.bin")), 1000, 1);
-    const SourceFile second = writeFile(m_dir.filePath(QStringLiteral("second.bin")), 1000, 2);
+    const SourceFile first = testing::writeSourceFile(m_dir.filePath(QStringLiteral("first.bin")), 1000, 1);
+    const SourceFile second = testing::writeSourceFile(m_dir.filePath(QStringLiteral("second.bin")), 1000, 2);
     m_engine->enqueue({UploadItem{QStringLiteral("1"), first.path}, UploadItem{QStringLiteral("2"), second.path}},
                       productPhotoBatch());
     m_engine->cancel(QStringLiteral("2"));
@@ -455,7 +425,7 @@ void tst_UploadEngine::cancelQueued()
 void tst_UploadEngine::pauseAndResume()
 {
     QVERIFY(m_sandbox->addFault(QStringLiteral("put@2#1:stall=5")));
-    const SourceFile source = writeFile(m_dir.filePath(QStringLiteral("pause.bin")), 2 * kPartSize + 100, 13);
+    const SourceFile source = testing::writeSourceFile(m_dir.filePath(QStringLiteral("pause.bin")), 2 * kPartSize + 100, 13);
     QSignalSpy partStates(m_engine.get(), &UploadEngine::partStateChanged);
     QSignalSpy states(m_engine.get(), &UploadEngine::taskStateChanged);
     m_engine->enqueue({UploadItem{QStringLiteral("p"), source.path}}, productPhotoBatch());
@@ -481,11 +451,11 @@ void tst_UploadEngine::pauseAndResume()
 
 void tst_UploadEngine::newVersion()
 {
-    const SourceFile original = writeFile(m_dir.filePath(QStringLiteral("brochure.pdf")), 3000, 21);
+    const SourceFile original = testing::writeSourceFile(m_dir.filePath(QStringLiteral("brochure.pdf")), 3000, 21);
     const UploadResult first = upload(QStringLiteral("v1"), original.path);
     QCOMPARE(first.state, TaskState::Done);
 
-    const SourceFile update = writeFile(m_dir.filePath(QStringLiteral("brochure v2.pdf")), 6 * kMiB, 22);
+    const SourceFile update = testing::writeSourceFile(m_dir.filePath(QStringLiteral("brochure v2.pdf")), 6 * kMiB, 22);
     UploadBatch batch = productPhotoBatch();
     batch.mode = UploadMode::NewVersion;
     batch.versionOfObjectId = first.objectId;
@@ -502,7 +472,7 @@ void tst_UploadEngine::newVersion()
 
 void tst_UploadEngine::newVersionOfUnknownAsset()
 {
-    const SourceFile source = writeFile(m_dir.filePath(QStringLiteral("orphan.bin")), 10, 1);
+    const SourceFile source = testing::writeSourceFile(m_dir.filePath(QStringLiteral("orphan.bin")), 10, 1);
     UploadBatch batch = productPhotoBatch();
     batch.mode = UploadMode::NewVersion;
     batch.versionOfObjectId = QStringLiteral("00000000-0000-0000-0000-00000000dead");
@@ -570,7 +540,7 @@ void tst_UploadEngine::unreadableFile()
     if (::geteuid() == 0)
         QSKIP("Running as root, which reads files whatever their permissions.");
 #endif
-    const SourceFile source = writeFile(m_dir.filePath(QStringLiteral("locked.bin")), 10, 1);
+    const SourceFile source = testing::writeSourceFile(m_dir.filePath(QStringLiteral("locked.bin")), 10, 1);
     QVERIFY(QFile::setPermissions(source.path, QFileDevice::Permissions()));
     const UploadResult result = upload(QStringLiteral("u"), source.path);
     QFile::setPermissions(source.path, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
@@ -587,7 +557,7 @@ void tst_UploadEngine::partCountMismatch()
     cleanup();
     startSandbox(6 * kMiB);
     startEngine();
-    const SourceFile source = writeFile(m_dir.filePath(QStringLiteral("mismatch.bin")), 12 * kMiB, 4);
+    const SourceFile source = testing::writeSourceFile(m_dir.filePath(QStringLiteral("mismatch.bin")), 12 * kMiB, 4);
     const UploadResult result = upload(QStringLiteral("m"), source.path);
     QCOMPARE(result.state, TaskState::Failed);
     QCOMPARE(result.error.kind(), ApiError::Kind::MalformedResponse);
@@ -601,7 +571,7 @@ void tst_UploadEngine::partCountMismatch()
 void tst_UploadEngine::fileChangedDuringUpload()
 {
     QVERIFY(m_sandbox->addFault(QStringLiteral("put@2#1:stall=2")));
-    const SourceFile source = writeFile(m_dir.filePath(QStringLiteral("growing.log")), 2 * kPartSize, 8);
+    const SourceFile source = testing::writeSourceFile(m_dir.filePath(QStringLiteral("growing.log")), 2 * kPartSize, 8);
     QSignalSpy partStates(m_engine.get(), &UploadEngine::partStateChanged);
     m_engine->enqueue({UploadItem{QStringLiteral("g"), source.path}}, productPhotoBatch());
     QVERIFY(waitUntil(partStates, [&partStates] {
@@ -633,7 +603,7 @@ void tst_UploadEngine::parallelCaps()
     UploadItemList items;
     QHash<QString, QByteArray> md5s;
     for (int i = 0; i < 4; ++i) {
-        const SourceFile source = writeFile(m_dir.filePath(QStringLiteral("cap-%1.bin").arg(i)),
+        const SourceFile source = testing::writeSourceFile(m_dir.filePath(QStringLiteral("cap-%1.bin").arg(i)),
                                             2 * kPartSize + 10, quint32(100 + i));
         const QString id = QString::number(i);
         items.append(UploadItem{id, source.path});
@@ -677,7 +647,7 @@ void tst_UploadEngine::parallelCaps()
 void tst_UploadEngine::retryAfterFailure()
 {
     QVERIFY(m_sandbox->addFault(QStringLiteral("put#1:expired")));
-    const SourceFile source = writeFile(m_dir.filePath(QStringLiteral("again.bin")), 100, 30);
+    const SourceFile source = testing::writeSourceFile(m_dir.filePath(QStringLiteral("again.bin")), 100, 30);
     const UploadResult failed = upload(QStringLiteral("r"), source.path);
     QCOMPARE(failed.state, TaskState::Failed);
 
@@ -693,7 +663,7 @@ void tst_UploadEngine::retryAfterFailure()
 
 void tst_UploadEngine::removeTask()
 {
-    const SourceFile source = writeFile(m_dir.filePath(QStringLiteral("remove.bin")), 100, 31);
+    const SourceFile source = testing::writeSourceFile(m_dir.filePath(QStringLiteral("remove.bin")), 100, 31);
     QCOMPARE(upload(QStringLiteral("gone"), source.path).state, TaskState::Done);
     QSignalSpy removed(m_engine.get(), &UploadEngine::taskRemoved);
     m_engine->remove(QStringLiteral("gone"));
@@ -709,7 +679,7 @@ void tst_UploadEngine::removeTask()
 void tst_UploadEngine::removeActiveTask()
 {
     QVERIFY(m_sandbox->addFault(QStringLiteral("put@1#1:stall=5")));
-    const SourceFile source = writeFile(m_dir.filePath(QStringLiteral("drop me.bin")), 2 * kPartSize, 32);
+    const SourceFile source = testing::writeSourceFile(m_dir.filePath(QStringLiteral("drop me.bin")), 2 * kPartSize, 32);
     QSignalSpy partStates(m_engine.get(), &UploadEngine::partStateChanged);
     QSignalSpy removed(m_engine.get(), &UploadEngine::taskRemoved);
     m_engine->enqueue({UploadItem{QStringLiteral("d"), source.path}}, productPhotoBatch());
@@ -729,7 +699,7 @@ void tst_UploadEngine::removeActiveTask()
 void tst_UploadEngine::signOutCancelsUploads()
 {
     QVERIFY(m_sandbox->addFault(QStringLiteral("put@2#1:stall=5")));
-    const SourceFile source = writeFile(m_dir.filePath(QStringLiteral("bye.bin")), 2 * kPartSize, 33);
+    const SourceFile source = testing::writeSourceFile(m_dir.filePath(QStringLiteral("bye.bin")), 2 * kPartSize, 33);
     QSignalSpy partStates(m_engine.get(), &UploadEngine::partStateChanged);
     QSignalSpy signedOut(m_engine.get(), &UploadEngine::signedOut);
     m_engine->enqueue({UploadItem{QStringLiteral("s"), source.path}}, productPhotoBatch());
@@ -754,7 +724,7 @@ void tst_UploadEngine::waitsForSignIn()
     m_engine.reset();
     startEngine(false);
     m_requests->clear();
-    const SourceFile source = writeFile(m_dir.filePath(QStringLiteral("later.bin")), 100, 40);
+    const SourceFile source = testing::writeSourceFile(m_dir.filePath(QStringLiteral("later.bin")), 100, 40);
     m_engine->enqueue({UploadItem{QStringLiteral("l"), source.path}}, productPhotoBatch());
     // Nothing may happen while signed out; give the engine time to misbehave.
     QVERIFY(!m_requests->wait(300));
@@ -770,7 +740,7 @@ void tst_UploadEngine::waitsForSignIn()
 void tst_UploadEngine::runsInEngineThread()
 {
     m_engine.reset();
-    const SourceFile source = writeFile(m_dir.filePath(QStringLiteral("threaded.bin")), 6 * kMiB, 50);
+    const SourceFile source = testing::writeSourceFile(m_dir.filePath(QStringLiteral("threaded.bin")), 6 * kMiB, 50);
 
     EngineThread worker;
     UploadEngine *engine = worker.engine();

@@ -30,8 +30,8 @@ SourceFile writeSourceFile(const QString &path, qint64 size, quint32 seed);
 // and its one required attribute filled in.
 UploadBatch productPhotoBatch();
 
-// Runs the event loop until condition() holds or timeoutMs pass, waking up
-// on each signal spy records. Returns whether the condition holds.
+// Runs the event loop until condition() is true or timeoutMs pass, waking up
+// on each signal the spy records. Returns false when the time runs out.
 bool waitUntil(QSignalSpy &spy, const std::function<bool()> &condition, int timeoutMs);
 
 } // namespace tenovos::testing
