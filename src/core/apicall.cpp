@@ -5,11 +5,56 @@
 #include "replyerror.h"
 #include "session.h"
 
+#include <QIODevice>
 #include <QJsonDocument>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 
 namespace tenovos {
+
+namespace {
+
+// A request body that can be read once and never rewound. When a kept-alive
+// connection closes before any answer arrives, QNetworkAccessManager sends
+// the request again on a new connection, unseen by the caller; it does so
+// only when it can rewind the body. A create that reached the server could
+// then make a second asset. With this body the reply fails with
+// ContentReSendError instead, and the caller decides what to do.
+class OneShotBody : public QIODevice
+{
+public:
+    OneShotBody(const QByteArray &data, QObject *parent)
+        : QIODevice(parent)
+        , m_data(data)
+    {
+        open(QIODevice::ReadOnly);
+    }
+
+    bool isSequential() const override { return true; }
+    bool reset() override { return false; }
+    qint64 bytesAvailable() const override
+    {
+        return m_data.size() - m_position + QIODevice::bytesAvailable();
+    }
+
+protected:
+    qint64 readData(char *data, qint64 maxSize) override
+    {
+        const qint64 count = qMin(maxSize, qint64(m_data.size()) - m_position);
+        if (count <= 0)
+            return m_position >= m_data.size() ? -1 : 0;
+        memcpy(data, m_data.constData() + m_position, size_t(count));
+        m_position += count;
+        return count;
+    }
+    qint64 writeData(const char *, qint64) override { return -1; }
+
+private:
+    QByteArray m_data;
+    qint64 m_position = 0;
+};
+
+} // namespace
 
 ApiCall::ApiCall(ApiClient *client, const Spec &spec)
     : QObject(client)
@@ -63,17 +108,24 @@ void ApiCall::send()
     }
 
     ++m_attempt;
-    const QNetworkRequest request = m_client->buildRequest(m_spec);
+    QNetworkRequest request = m_client->buildRequest(m_spec);
     QNetworkAccessManager *network = m_client->networkAccessManager();
     QNetworkReply *reply = nullptr;
-    if (m_spec.method == "GET")
+    if (m_spec.method == "GET") {
         reply = network->get(request);
-    else if (m_spec.method == "POST")
+    } else if (m_spec.method == "POST" && m_spec.retryPolicy == RetryPolicy::NotIdempotent) {
+        request.setHeader(QNetworkRequest::ContentLengthHeader, m_spec.body.size());
+        request.setAttribute(QNetworkRequest::DoNotBufferUploadDataAttribute, true);
+        auto *body = new OneShotBody(m_spec.body, nullptr);
+        reply = network->post(request, body);
+        body->setParent(reply);
+    } else if (m_spec.method == "POST") {
         reply = network->post(request, m_spec.body);
-    else if (m_spec.method == "DELETE")
+    } else if (m_spec.method == "DELETE") {
         reply = network->deleteResource(request);
-    else
+    } else {
         reply = network->sendCustomRequest(request, m_spec.method, m_spec.body);
+    }
 
     m_reply = reply;
     m_sentAt.start();

@@ -3,6 +3,7 @@
 #include "logging.h"
 #include "session.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QNetworkAccessManager>
 #include <QRandomGenerator>
@@ -220,6 +221,22 @@ ApiCall *ApiClient::getAsset(const QString &id, QObject *context, ApiCallback<As
                                 [](const QJsonValue &value, const QString &operation) {
                                     return AssetInfo::fromJson(objectOf(value), operation);
                                 });
+}
+
+ApiCall *ApiClient::searchAssets(const QString &term, int limit, QObject *context,
+                                 ApiCallback<QList<AssetInfo>> callback)
+{
+    ApiCall::Spec spec;
+    spec.method = "POST";
+    spec.path = QStringLiteral("/search/keyword");
+    const QJsonObject body{{QStringLiteral("from"), 0},
+                           {QStringLiteral("limit"), limit},
+                           {QStringLiteral("searchTerm"), QJsonArray{term}}};
+    spec.body = QJsonDocument(body).toJson(QJsonDocument::Compact);
+    // A search changes nothing, so it is retried like a GET.
+    spec.retryPolicy = ApiCall::RetryPolicy::Idempotent;
+    return startCall<QList<AssetInfo>>(spec, context, std::move(callback),
+                                       &AssetInfo::listFromSearch);
 }
 
 ApiCall *ApiClient::securityTemplates(QObject *context, ApiCallback<SecurityTemplateList> callback)

@@ -83,6 +83,10 @@ public:
                             ApiCallback<CompletedUpload> callback);
     // GET /assets/asset/{id}; id is an object id or a file id.
     ApiCall *getAsset(const QString &id, QObject *context, ApiCallback<AssetInfo> callback);
+    // POST /search/keyword with one search term: the first limit assets
+    // whose metadata matches it.
+    ApiCall *searchAssets(const QString &term, int limit, QObject *context,
+                          ApiCallback<QList<AssetInfo>> callback);
 
     // GET /security/template.
     ApiCall *securityTemplates(QObject *context, ApiCallback<SecurityTemplateList> callback);

@@ -247,9 +247,43 @@ Result<AssetInfo> AssetInfo::fromJson(const QJsonObject &root, const QString &op
         asset.fileSizeInBytes = size.toInteger();
     else if (size.isString())
         asset.fileSizeInBytes = size.toString().toLongLong();
+    asset.uploadId = stringField(data, QStringLiteral("uploadId"));
     if (asset.fileId.isEmpty())
         return missingField(operation, QStringLiteral("fileId"));
     return asset;
+}
+
+QDateTime AssetInfo::created() const
+{
+    QDateTime when = QDateTime::fromString(createdDate, Qt::ISODateWithMs);
+    if (!when.isValid())
+        when = QDateTime::fromString(createdDate, Qt::ISODate);
+    if (!when.isValid()) {
+        const QJsonValue epoch = raw.value(QLatin1String("createdEpoch"));
+        if (epoch.isDouble())
+            when = QDateTime::fromMSecsSinceEpoch(epoch.toInteger(), Qt::UTC);
+    }
+    return when.toUTC();
+}
+
+Result<QList<AssetInfo>> AssetInfo::listFromSearch(const QJsonValue &root, const QString &operation)
+{
+    const QJsonObject data = unwrapData(root.toObject());
+    const QJsonValue result = data.value(QLatin1String("result"));
+    if (!result.isArray())
+        return missingField(operation, QStringLiteral("result"));
+    QList<AssetInfo> assets;
+    for (const QJsonValue &item : result.toArray()) {
+        if (!item.isObject()) {
+            return ApiError::malformed(operation,
+                                       tr("an item of \"result\" is not an object"));
+        }
+        const Result<AssetInfo> asset = fromJson(item.toObject(), operation);
+        if (!asset)
+            return asset.error();
+        assets.append(asset.value());
+    }
+    return assets;
 }
 
 Result<QList<SecurityTemplate>> SecurityTemplate::listFromJson(const QJsonValue &root,

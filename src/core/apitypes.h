@@ -3,6 +3,7 @@
 #include "result.h"
 
 #include <QByteArray>
+#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QList>
@@ -111,9 +112,18 @@ struct AssetInfo
     QString filename;
     qint64 fileSizeInBytes = -1; // -1 when the response has no size (no content yet)
     QString createdDate;
+    // The multipart upload still open for this file, when the service reports one.
+    QString uploadId;
     QJsonObject raw; // the whole "data" object, for fields not modelled here
 
+    // createdDate (ISO 8601) or createdEpoch (milliseconds) as UTC; invalid
+    // when neither is present or parses.
+    QDateTime created() const;
+
     static Result<AssetInfo> fromJson(const QJsonObject &root, const QString &operation);
+    // The assets of a POST /search/keyword answer: {hitCount, result: [...]},
+    // also inside "data".
+    static Result<QList<AssetInfo>> listFromSearch(const QJsonValue &root, const QString &operation);
 };
 
 // An item of GET /security/template.

@@ -165,7 +165,11 @@ ApiError errorFromReply(QNetworkReply *reply, const QByteArray &body, bool timed
     if (status == 0) {
         // No HTTP response: the connection failed, timed out or was cut.
         const ApiError::Kind kind = kindForNetworkError(networkError, timedOut);
-        const QString detail = ApiError::stripUrlQueries(reply->errorString());
+        // ContentReSendError: the connection closed before an answer, and the
+        // request was not sent again because it must not run twice.
+        const QString detail = networkError == QNetworkReply::ContentReSendError
+            ? tr("the connection closed before the server answered")
+            : ApiError::stripUrlQueries(reply->errorString());
         ApiError error(kind, networkUserMessage(kind, networkError, reply->url(), detail));
         error.setOperation(operation);
         error.setServerMessage(detail);

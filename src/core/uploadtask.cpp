@@ -44,6 +44,8 @@ UploadTask::UploadTask(const UploadItem &item, const UploadBatch &batch, ApiClie
     m_retryTimer.setSingleShot(true);
     m_retryTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_retryTimer, &QTimer::timeout, this, &UploadTask::handleRetryTimer);
+    m_createRetryTimer.setSingleShot(true);
+    connect(&m_createRetryTimer, &QTimer::timeout, this, &UploadTask::lookForLostCreate);
 }
 
 UploadTask::~UploadTask()
@@ -150,7 +152,10 @@ void UploadTask::begin()
     if (m_batch.mode == UploadMode::MetadataOnly) {
         qCInfo(lcUpload).noquote() << "Creating metadata-only asset" << filename();
         setState(TaskState::Creating);
-        createAsset();
+        if (m_createUnresolved)
+            lookForLostCreate();
+        else
+            createAsset();
         return;
     }
 
@@ -165,7 +170,9 @@ void UploadTask::begin()
     qCInfo(lcUpload).noquote() << "Starting upload of" << displayPath(m_item.filePath) << "("
                                << m_fileSize << "bytes)";
     setState(TaskState::Creating);
-    if (m_batch.mode == UploadMode::NewVersion)
+    if (m_createUnresolved)
+        lookForLostCreate();
+    else if (m_batch.mode == UploadMode::NewVersion && m_originalFileId.isEmpty())
         lookUpVersionedAsset();
     else
         createAsset();
@@ -277,6 +284,7 @@ void UploadTask::lookUpVersionedAsset()
             return;
         }
         m_originalFileId = result.value().fileId;
+        m_versionedObjectId = result.value().objectId.isEmpty() ? objectId : result.value().objectId;
         qCInfo(lcUpload).noquote() << "Uploading" << filename() << "as a new version of object"
                                    << objectId << "file" << m_originalFileId;
         createAsset();
@@ -294,6 +302,8 @@ void UploadTask::createAsset()
     request.metadata = m_batch.metadata;
     request.originalFileId = m_originalFileId;
 
+    if (!m_createUnresolved)
+        m_createSentAt = QDateTime::currentDateTimeUtc();
     m_callIsCreate = true;
     m_call = m_client->createAsset(request, this, [this](const Result<CreatedAsset> &result) {
         m_call = nullptr;
@@ -308,6 +318,10 @@ void UploadTask::handleCreated(const Result<CreatedAsset> &result)
             finishTask(TaskState::Cancelled);
             return;
         }
+        if (createOutcomeUnknown(result.error())) {
+            recoverCreate(result.error());
+            return;
+        }
         if (waitForSignIn(result.error()))
             return;
         failTask(withFileContext(result.error(), tr("create the asset for")));
@@ -315,6 +329,8 @@ void UploadTask::handleCreated(const Result<CreatedAsset> &result)
     }
     m_asset = result.value();
     m_created = true;
+    m_createUnresolved = false;
+    m_createRecoveries = 0;
     if (m_firstFileId.isEmpty())
         m_firstFileId = m_asset.fileId;
     m_uploadClosed = !m_asset.isMultipart();
@@ -688,8 +704,6 @@ void UploadTask::completeUpload()
     });
 }
 
-// NOTE: no sandbox fault carries out a complete and then loses its response,
-// so the Done branch below is not covered by a test.
 void UploadTask::confirmCompleted(const ApiError &completeError)
 {
     m_callIsCreate = false;
@@ -794,7 +808,12 @@ void UploadTask::cancel()
         // A create call in flight may still create the asset, so its
         // response is awaited (handleCreated() cancels the upload it opened). A
         // lookup can be dropped.
-        if (m_call && !m_callIsCreate) {
+        if (m_createRetryTimer.isActive()) {
+            // A lost create may have made the asset: the search runs now and
+            // cancels the upload it finds.
+            m_createRetryTimer.stop();
+            lookForLostCreate();
+        } else if (m_call && !m_callIsCreate && !m_createUnresolved) {
             m_call->abort();
             m_call = nullptr;
             finishTask(TaskState::Cancelled);
@@ -864,7 +883,15 @@ bool UploadTask::resetForRetry()
     // Expired upload links leave an asset without content behind. The file
     // goes up again as a new version of that asset, so no second asset
     // appears. The old multipart upload was cancelled when the file failed.
-    const bool linksExpired = m_error.kind() == ApiError::Kind::UrlExpired && !m_firstFileId.isEmpty();
+    const bool linksExpired = (m_error.kind() == ApiError::Kind::UrlExpired || m_retryAsVersion)
+        && !m_firstFileId.isEmpty();
+    m_retryAsVersion = false;
+    if (m_batch.mode == UploadMode::NewAsset) {
+        if (!linksExpired)
+            m_versionedObjectId.clear();
+        else if (!m_asset.objectId.isEmpty())
+            m_versionedObjectId = m_asset.objectId;
+    }
     m_parts.clear();
     m_asset = CreatedAsset();
     m_created = false;
@@ -873,12 +900,14 @@ bool UploadTask::resetForRetry()
     if (linksExpired && m_batch.mode == UploadMode::NewAsset) {
         m_originalFileId = m_firstFileId;
         qCInfo(lcUpload).noquote() << "Uploading" << filename() << "again as a new version of file"
-                                   << m_firstFileId << "because its upload links expired";
+                                   << m_firstFileId << "so that no second asset appears";
     }
     m_cancelRequested = false;
     m_pauseRequested = false;
     m_error = ApiError();
     m_retryTimer.stop();
+    m_createRetryTimer.stop();
+    m_createRecoveries = 0;
     qCInfo(lcUpload).noquote() << "Queueing" << filename() << "again";
     setState(TaskState::Queued);
     Q_EMIT progressChanged(0, m_fileSize);
@@ -928,6 +957,7 @@ void UploadTask::finishTask(TaskState state, const ApiError &error)
     m_cancelRequested = false;
     m_pauseRequested = false;
     m_retryTimer.stop();
+    m_createRetryTimer.stop();
     flushProgress();
     removeJournalEntry();
     if (state == TaskState::Done) {

@@ -14,6 +14,7 @@
 #include <QTimer>
 
 #include <functional>
+#include <optional>
 
 namespace tenovos {
 
@@ -163,6 +164,18 @@ private:
     // Done when an earlier attempt stored it, Failed with completeError if not.
     void confirmCompleted(const ApiError &completeError);
 
+    // Recovery from a create call whose outcome is unknown, defined in
+    // uploadtaskrecovery.cpp. The asset may exist although no answer came
+    // back, so before creating again the task searches Tenovos for it; an
+    // asset it finds is adopted: its open upload is cancelled and the file
+    // goes up as a new version of it, so no second asset appears.
+    bool createOutcomeUnknown(const ApiError &error) const;
+    void recoverCreate(const ApiError &error);
+    void lookForLostCreate();
+    std::optional<AssetInfo> findLostCreate(const QList<AssetInfo> &assets) const;
+    void adoptLostCreate(const AssetInfo &asset);
+    ApiError lostCreateError(const ApiError &searchError) const;
+
     UploadItem m_item;
     UploadBatch m_batch;
     ApiClient *m_client;
@@ -177,6 +190,16 @@ private:
     QString m_originalFileId;
     // File id of the first create, kept across retries.
     QString m_firstFileId;
+    // Object id of the asset a new version goes to; empty for a new asset.
+    QString m_versionedObjectId;
+    // A create failed without telling whether it made the asset; cleared
+    // once a create succeeds or a search settles it.
+    bool m_createUnresolved = false;
+    QDateTime m_createSentAt; // when the first unresolved create was sent, UTC
+    ApiError m_lastCreateError;
+    int m_createRecoveries = 0;
+    // A failed task that Retry sends as a new version of m_firstFileId.
+    bool m_retryAsVersion = false;
     CreatedAsset m_asset;
     bool m_created = false;
     bool m_uploadClosed = false; // the multipart upload was completed or cancelled
@@ -197,6 +220,7 @@ private:
 
     QTimer m_progressTimer;
     QTimer m_retryTimer;
+    QTimer m_createRetryTimer;
     QElapsedTimer m_elapsed;
 };
 

@@ -1,6 +1,7 @@
 // How the engine survives faults that an in-process SandboxServer injects.
 // The cases: part retries with backoff and Retry-After, stalled parts, parts
-// without ETag, failed completes and creates, permanent errors, a proxy's
+// without ETag, failed completes and creates, creates and completes whose
+// answer is lost, permanent errors, a proxy's
 // 413, expired part URLs and Retry as a new version, session renewal and a
 // lost session, pause and resume, files that change mid-upload and a
 // network outage.
@@ -97,6 +98,10 @@ private Q_SLOTS:
     void completeTimeoutRetried();
     void apiCallRetried_data();
     void apiCallRetried();
+    void lostCreateAdopted_data();
+    void lostCreateAdopted();
+    void lostCreateUnsearchable();
+    void lostCompleteConfirmed();
     void expiredLinksRetryAsVersion_data();
     void expiredLinksRetryAsVersion();
     void tokenRenewedBeforeExpiry();
@@ -524,6 +529,117 @@ void tst_Reliability::apiCallRetried()
     const QJsonArray rules = m_sandbox->faults();
     QCOMPARE(rules.size(), 1);
     QVERIFY(rules.at(0).toObject().value(QLatin1String("selected")).toInt() >= 2);
+}
+
+// --- Creates and completes whose answer is lost ------------------------------------
+
+void tst_Reliability::lostCreateAdopted_data()
+{
+    QTest::addColumn<QString>("rule");
+    QTest::addColumn<int>("mode");
+    QTest::addColumn<qint64>("size");
+
+    QTest::addRow("multipart, connection closed") << QStringLiteral("create#1:lost")
+                                                  << int(UploadMode::NewAsset) << 2 * kPartSize + 5;
+    QTest::addRow("multipart, 502 after acting") << QStringLiteral("create#1:lost=502")
+                                                 << int(UploadMode::NewAsset) << 2 * kPartSize + 5;
+    QTest::addRow("twice in a row") << QStringLiteral("create#1-2:lost") << int(UploadMode::NewAsset)
+                                    << 2 * kPartSize + 5;
+    QTest::addRow("single upload") << QStringLiteral("create#1:lost") << int(UploadMode::NewAsset)
+                                   << qint64(3000);
+    QTest::addRow("new version") << QStringLiteral("create#1:lost") << int(UploadMode::NewVersion)
+                                 << 2 * kPartSize + 5;
+    QTest::addRow("metadata only") << QStringLiteral("create#1:lost")
+                                   << int(UploadMode::MetadataOnly) << qint64(0);
+}
+
+void tst_Reliability::lostCreateAdopted()
+{
+    QFETCH(QString, rule);
+    QFETCH(int, mode);
+    QFETCH(qint64, size);
+
+    UploadBatch batch = productPhotoBatch();
+    QString existingObjectId;
+    if (UploadMode(mode) == UploadMode::NewVersion) {
+        const SourceFile first = testing::writeSourceFile(m_dir.filePath(QStringLiteral("lost v1.bin")), 100, 40);
+        m_engine->enqueue({UploadItem{QStringLiteral("v1"), first.path}}, batch);
+        QCOMPARE(waitForResult(QStringLiteral("v1")).state, TaskState::Done);
+        existingObjectId = m_sandbox->assets().at(0).toObject().value(QLatin1String("objectId")).toString();
+        batch.mode = UploadMode::NewVersion;
+        batch.versionOfObjectId = existingObjectId;
+    }
+    const int createsBefore = countRequests(QStringLiteral("POST"), QStringLiteral("/v1/assets/asset"));
+
+    addFault(rule);
+    SourceFile source;
+    UploadItem item{QStringLiteral("l"), QString()};
+    if (UploadMode(mode) == UploadMode::MetadataOnly) {
+        batch.mode = UploadMode::MetadataOnly;
+        batch.metadataOnlyName = QStringLiteral("lost placeholder.txt");
+    } else {
+        source = testing::writeSourceFile(m_dir.filePath(QStringLiteral("lost answer.bin")), size, 41);
+        item.filePath = source.path;
+    }
+    m_engine->enqueue({item}, batch);
+    const UploadResult result = waitForResult(QStringLiteral("l"));
+
+    QVERIFY2(result.state == TaskState::Done, qPrintable(result.error.logMessage()));
+    QCOMPARE(m_sandbox->assets().size(), 1);
+    QCOMPARE(m_sandbox->openUploadCount(), 0);
+    if (!existingObjectId.isEmpty())
+        QCOMPARE(result.objectId, existingObjectId);
+    if (UploadMode(mode) != UploadMode::MetadataOnly)
+        QCOMPARE(m_sandbox->contentMd5(result.objectId), source.md5);
+    QVERIFY(countRequests(QStringLiteral("POST"), QStringLiteral("/v1/search/keyword")) >= 1);
+
+    // Each lost create reached the sandbox once: the network stack did not
+    // send it again behind the engine's back. Only a successful create
+    // follows, except for a metadata-only asset, which the lost one was.
+    const int lostCreates = m_sandbox->faults().at(0).toObject().value(QLatin1String("hits")).toInt();
+    const int creates = countRequests(QStringLiteral("POST"), QStringLiteral("/v1/assets/asset")) - createsBefore;
+    QCOMPARE(creates, lostCreates + (UploadMode(mode) == UploadMode::MetadataOnly ? 0 : 1));
+}
+
+void tst_Reliability::lostCreateUnsearchable()
+{
+    // The create's answer is lost and the search for the asset is refused,
+    // so the engine cannot tell whether the asset exists: it stops and says
+    // where to look rather than risk a second asset.
+    addFault(QStringLiteral("create#1:lost"));
+    addFault(QStringLiteral("lookup:status=403"));
+    const SourceFile source =
+        testing::writeSourceFile(m_dir.filePath(QStringLiteral("unsearchable.bin")), 2 * kPartSize, 42);
+    m_engine->enqueue({UploadItem{QStringLiteral("u"), source.path}}, productPhotoBatch());
+    const UploadResult result = waitForResult(QStringLiteral("u"));
+
+    QCOMPARE(result.state, TaskState::Failed);
+    const QString message = result.error.userMessage();
+    QVERIFY2(message.contains(QStringLiteral("\"unsearchable.bin\"")), qPrintable(message));
+    QVERIFY2(message.contains(QStringLiteral("searching Tenovos for it failed")), qPrintable(message));
+    QVERIFY2(message.contains(QStringLiteral("before you retry")), qPrintable(message));
+    QCOMPARE(countRequests(QStringLiteral("POST"), QStringLiteral("/v1/assets/asset")), 1);
+    QCOMPARE(m_sandbox->assets().size(), 1);
+}
+
+void tst_Reliability::lostCompleteConfirmed()
+{
+    // The first complete finishes the upload and its answer is lost; the
+    // engine finds the file complete instead of failing it.
+    addFault(QStringLiteral("complete#1:lost"));
+    const SourceFile source =
+        testing::writeSourceFile(m_dir.filePath(QStringLiteral("lost complete.bin")), 2 * kPartSize + 3, 43);
+    m_engine->enqueue({UploadItem{QStringLiteral("k"), source.path}}, productPhotoBatch());
+    const UploadResult result = waitForResult(QStringLiteral("k"));
+
+    QVERIFY2(result.state == TaskState::Done, qPrintable(result.error.logMessage()));
+    QCOMPARE(m_sandbox->contentMd5(result.objectId), source.md5);
+    QCOMPARE(m_sandbox->assets().size(), 1);
+    QCOMPARE(m_sandbox->openUploadCount(), 0);
+    const QMap<int, int> counts = putCounts(result.objectId);
+    QCOMPARE(counts.value(1), 1);
+    QCOMPARE(counts.value(2), 1);
+    QCOMPARE(counts.value(3), 1);
 }
 
 // --- Expired part URLs -----------------------------------------------------------

@@ -109,6 +109,8 @@ std::optional<FaultRule::Kind> ApiRouter::faultKind(const HttpRequest &request)
             || route.startsWith("/metadata/vocabulary/") || route.startsWith("/assets/asset/"))) {
         return FaultRule::Kind::Lookup;
     }
+    if (request.method == "POST" && route == "/search/keyword")
+        return FaultRule::Kind::Lookup;
     return std::nullopt;
 }
 
@@ -190,6 +192,11 @@ HttpResponse ApiRouter::handle(const HttpRequest &request) const
         if (request.method != "GET")
             return methodNotAllowed("GET");
         return lookUp(request, route);
+    }
+    if (route == "/search/keyword") {
+        if (request.method != "POST")
+            return methodNotAllowed("POST");
+        return searchKeyword(request);
     }
     return notFound(request);
 }
@@ -550,6 +557,41 @@ HttpResponse ApiRouter::lookUp(const HttpRequest &request, const QByteArray &rou
     return HttpResponse::json(200, QJsonObject{{QStringLiteral("status"), QStringLiteral("success")},
                                                {QStringLiteral("message"), QStringLiteral("Asset retrieved successfully")},
                                                {QStringLiteral("data"), *asset}});
+}
+
+HttpResponse ApiRouter::searchKeyword(const HttpRequest &request) const
+{
+    if (auto failure = authenticate(request))
+        return *failure;
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(request.body, &parseError);
+    if (parseError.error != QJsonParseError::NoError || !document.isObject())
+        return HttpResponse::jsonError(400, QStringLiteral("Failed to parse search: the body is not a JSON object."));
+    const QJsonObject body = document.object();
+
+    QStringList terms;
+    const QJsonValue searchTerm = body.value(QLatin1String("searchTerm"));
+    if (searchTerm.isString()) {
+        terms.append(searchTerm.toString());
+    } else if (searchTerm.isArray()) {
+        for (const QJsonValue &term : searchTerm.toArray()) {
+            if (!term.isString())
+                return HttpResponse::jsonError(400, QStringLiteral("Failed to parse search: searchTerm holds a non-string."));
+            terms.append(term.toString());
+        }
+    } else {
+        return HttpResponse::jsonError(400, QStringLiteral("Failed to parse search: Missing fields (searchTerm)."));
+    }
+
+    constexpr int defaultLimit = 20;
+    constexpr int maxLimit = 100;
+    const int from = body.value(QLatin1String("from")).toInt(0);
+    const int limit = body.value(QLatin1String("limit")).toInt(defaultLimit);
+    if (from < 0 || limit < 1 || limit > maxLimit) {
+        return HttpResponse::jsonError(
+            400, QStringLiteral("Failed to parse search: from must be 0 or more and limit from 1 to %1.").arg(maxLimit));
+    }
+    return HttpResponse::json(200, m_context->assets.search(terms, from, limit));
 }
 
 HttpResponse ApiRouter::sandboxEndpoint(const HttpRequest &request, const QByteArray &route) const

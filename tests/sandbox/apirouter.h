@@ -44,6 +44,8 @@ private:
     HttpResponse createAsset(const HttpRequest &request, bool wrapInData) const;
     HttpResponse finishUpload(const HttpRequest &request) const;
     HttpResponse lookUp(const HttpRequest &request, const QByteArray &route) const;
+    // POST /search/keyword: assets whose file name contains a search term.
+    HttpResponse searchKeyword(const HttpRequest &request) const;
     HttpResponse sandboxEndpoint(const HttpRequest &request, const QByteArray &route) const;
     // GET, POST and DELETE /sandbox/faults.
     HttpResponse faultsEndpoint(const HttpRequest &request) const;

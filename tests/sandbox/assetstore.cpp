@@ -15,6 +15,7 @@
 #include <QSet>
 #include <QUuid>
 
+#include <algorithm>
 #include <utility>
 
 namespace tenovos::sandbox {
@@ -448,43 +449,86 @@ std::optional<QJsonObject> AssetStore::assetJson(const QString &objectOrFileId) 
 {
     QMutexLocker locker(&m_mutex);
     QString objectId = objectOrFileId;
-    if (!m_assets.contains(objectId))
+    const bool byFileId = !m_assets.contains(objectId);
+    if (byFileId)
         objectId = m_objectByFileId.value(objectOrFileId);
     const auto asset = m_assets.constFind(objectId);
     if (objectId.isEmpty() || asset == m_assets.constEnd())
         return std::nullopt;
-    const Version *version = currentVersion(*asset);
+    // A file id names one version; an object id names the asset, whose
+    // current version answers.
+    const Version *version = nullptr;
+    if (byFileId) {
+        for (const Version &candidate : asset->versions) {
+            if (candidate.fileId == objectOrFileId)
+                version = &candidate;
+        }
+    } else {
+        version = currentVersion(*asset);
+    }
     if (!version)
         return std::nullopt;
+    return versionJson(*asset, *version);
+}
 
-    const qint64 versionNumber = (version - asset->versions.constData()) + 1;
-    const qint64 size = version->state == State::Complete ? version->content.size : qMax<qint64>(version->declaredSize, 0);
+QJsonObject AssetStore::versionJson(const Asset &asset, const Version &version) const
+{
+    const qint64 versionNumber = (&version - asset.versions.constData()) + 1;
+    const qint64 size = version.state == State::Complete ? version.content.size : qMax<qint64>(version.declaredSize, 0);
     QJsonArray securityTemplateIds;
-    for (const QString &id : version->securityTemplateIds)
+    for (const QString &id : version.securityTemplateIds)
         securityTemplateIds.append(id);
 
     // "pending content" is the state of a metadata-only asset in Tenovos.
     QString fileState = QStringLiteral("pending content");
-    if (version->state == State::Complete)
+    if (version.state == State::Complete)
         fileState = QStringLiteral("available");
-    else if (version->state == State::Cancelled)
+    else if (version.state == State::Cancelled)
         fileState = QStringLiteral("cancelled");
-    else if (version->state == State::Uploading || version->putsInFlight > 0)
+    else if (version.state == State::Uploading || version.putsInFlight > 0)
         fileState = QStringLiteral("uploading");
 
-    return QJsonObject{{QStringLiteral("objectId"), objectId},
-                       {QStringLiteral("fileId"), version->fileId},
-                       {QStringLiteral("originalFileId"), version->originalFileId},
-                       {QStringLiteral("filename"), version->filename},
-                       {QStringLiteral("fileSizeInBytes"), size},
-                       {QStringLiteral("createdDate"), version->created.toString(Qt::ISODateWithMs)},
-                       {QStringLiteral("createdEpoch"), version->created.toMSecsSinceEpoch()},
-                       {QStringLiteral("versionNumber"), versionNumber},
-                       {QStringLiteral("versionCount"), asset->versions.size()},
-                       {QStringLiteral("fileState"), fileState},
-                       {QStringLiteral("metadataTemplateId"), version->metadataTemplateId},
-                       {QStringLiteral("securityTemplateIds"), securityTemplateIds},
-                       {QStringLiteral("metadataDocument"), version->metadata}};
+    QJsonObject json{{QStringLiteral("objectId"), asset.objectId},
+                     {QStringLiteral("fileId"), version.fileId},
+                     {QStringLiteral("originalFileId"), version.originalFileId},
+                     {QStringLiteral("filename"), version.filename},
+                     {QStringLiteral("fileSizeInBytes"), size},
+                     {QStringLiteral("createdDate"), version.created.toString(Qt::ISODateWithMs)},
+                     {QStringLiteral("createdEpoch"), version.created.toMSecsSinceEpoch()},
+                     {QStringLiteral("versionNumber"), versionNumber},
+                     {QStringLiteral("versionCount"), asset.versions.size()},
+                     {QStringLiteral("fileState"), fileState},
+                     {QStringLiteral("metadataTemplateId"), version.metadataTemplateId},
+                     {QStringLiteral("securityTemplateIds"), securityTemplateIds},
+                     {QStringLiteral("metadataDocument"), version.metadata}};
+    // The multipart upload still open for this version, so that a client
+    // whose create answer was lost can cancel it.
+    if (version.multipart && (version.state == State::Pending || version.state == State::Uploading))
+        json.insert(QStringLiteral("uploadId"), version.uploadId);
+    return json;
+}
+
+QJsonObject AssetStore::search(const QStringList &terms, int from, int limit) const
+{
+    QMutexLocker locker(&m_mutex);
+    QJsonArray hits;
+    int hitCount = 0;
+    // Newest first, each asset once, described by its newest version.
+    for (auto id = m_objectOrder.crbegin(); id != m_objectOrder.crend(); ++id) {
+        const Asset &asset = *m_assets.constFind(*id);
+        if (asset.versions.isEmpty())
+            continue;
+        const Version &newest = asset.versions.constLast();
+        const bool matches = std::any_of(terms.cbegin(), terms.cend(), [&newest](const QString &term) {
+            return !term.isEmpty() && newest.filename.contains(term, Qt::CaseInsensitive);
+        });
+        if (!matches)
+            continue;
+        if (hitCount >= from && hits.size() < limit)
+            hits.append(versionJson(asset, newest));
+        ++hitCount;
+    }
+    return QJsonObject{{QStringLiteral("hitCount"), hitCount}, {QStringLiteral("result"), hits}};
 }
 
 QJsonArray AssetStore::toJson() const

@@ -136,8 +136,14 @@ public:
     // The metadata of the current version of the asset that owns fileId;
     // nothing when fileId is unknown.
     std::optional<StoredMetadata> metadataOfFile(const QString &fileId) const;
-    // The "data" object of GET /assets/asset/{id}, found by object id or any file id.
+    // The "data" object of GET /assets/asset/{id}: the current version for
+    // an object id, that version for a file id. An open multipart upload
+    // adds its "uploadId".
     std::optional<QJsonObject> assetJson(const QString &objectOrFileId) const;
+    // The body of POST /search/keyword: {hitCount, result}, the assets whose
+    // newest version's file name contains one of terms (ignoring case),
+    // newest first, skipping from hits and returning at most limit.
+    QJsonObject search(const QStringList &terms, int from, int limit) const;
     // The body of GET /sandbox/assets.
     QJsonArray toJson() const;
     // The stored bytes of an asset's current version, if it has any.
@@ -217,6 +223,7 @@ private:
     // of that key when uploadId is empty. Null when there is none.
     Version *findPutVersion(const QString &objectId, const QString &key, const QString &uploadId);
     const Version *currentVersion(const Asset &asset) const;
+    QJsonObject versionJson(const Asset &asset, const Version &version) const; // m_mutex held
     FinishResult finishFailure(const QString &code, const QString &message) const;
     // Finds the open multipart upload a complete or cancel call names, or sets *failure.
     Version *findOpenUpload(const FinishRequest &request, QString *objectId, FinishResult *failure);

@@ -60,8 +60,12 @@ FaultRule FaultInjector::pickAction(const FaultRule &rule, FaultRule::Kind reque
     };
     // Dropping after 64 KiB cuts a PUT body short. The JSON bodies of other
     // calls are smaller, so there it would act like drop=0. no-etag only
-    // concerns PUTs.
-    QList<Choice> choices{{FaultRule::Action::Status, 500}, {FaultRule::Action::Status, 503}, {FaultRule::Action::Drop, 0}};
+    // concerns PUTs. "lost" carries the request out and loses the answer,
+    // which a client must tell apart from a request that never arrived.
+    QList<Choice> choices{{FaultRule::Action::Status, 500},
+                          {FaultRule::Action::Status, 503},
+                          {FaultRule::Action::Drop, 0},
+                          {FaultRule::Action::Lost, 0}};
     if (requestKind == FaultRule::Kind::Put) {
         choices.append({FaultRule::Action::Drop, 65536});
         choices.append({FaultRule::Action::NoEtag, 0});

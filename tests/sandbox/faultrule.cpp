@@ -17,7 +17,8 @@ QString syntaxHint()
     return QStringLiteral("Expected KIND[@PART][#N[-M]][~P]:ACTION[=ARG][,retry-after=SECONDS|none] with KIND token, "
                           "create, complete, cancel, lookup, put or any, P a probability above 0 and at most 1, and "
                           "ACTION status=CODE (400 to 599), drop=BYTES, stall=SECONDS, no-etag, expired, "
-                          "expired-token or random, for example put@3#2:status=503 or "
+                          "expired-token, lost[=CODE] (500 to 599) or random, for example put@3#2:status=503, "
+                          "create#1:lost or "
                           "put~0.2:status=503,retry-after=2. See tests/sandbox/README.md.");
 }
 
@@ -156,6 +157,15 @@ bool parseAction(const QString &text, const QString &actionText, FaultRule *rule
         return true;
     }
 
+    if (actionName == QLatin1String("lost")) {
+        rule->action = FaultRule::Action::Lost;
+        rule->argument = hasArgument ? parsePositive(argument, 599) : 0;
+        if (hasArgument && rule->argument < 500)
+            return fail(text, QStringLiteral("lost takes no argument or a server error code from 500 to 599, not \"%1\"").arg(argument),
+                        error);
+        return true;
+    }
+
     if (actionName == QLatin1String("no-etag"))
         rule->action = FaultRule::Action::NoEtag;
     else if (actionName == QLatin1String("expired"))
@@ -267,6 +277,7 @@ QString FaultRule::actionText() const
     case Action::NoEtag: return QStringLiteral("no-etag");
     case Action::Expired: return QStringLiteral("expired");
     case Action::ExpiredToken: return QStringLiteral("expired-token");
+    case Action::Lost: return argument == 0 ? QStringLiteral("lost") : QStringLiteral("lost=%1").arg(argument);
     case Action::Random: return QStringLiteral("random");
     }
     return QString();

@@ -11,7 +11,9 @@ namespace tenovos::sandbox {
 struct FaultRule
 {
     enum class Kind { Token, Create, Complete, Cancel, Lookup, Put, Any };
-    enum class Action { Status, Drop, Stall, NoEtag, Expired, ExpiredToken, Random };
+    // Lost: the request is carried out, then the connection closes without an
+    // answer (argument 0) or the answer is replaced by that 5xx status.
+    enum class Action { Status, Drop, Stall, NoEtag, Expired, ExpiredToken, Lost, Random };
 
     // The Retry-After value of status=429 and status=503 when the rule sets none.
     static constexpr int defaultRetryAfterSeconds = 1;
@@ -24,7 +26,7 @@ struct FaultRule
     int lastMatch = 0;
     double probability = 1; // ~P: the chance that a request in range gets the fault
     Action action = Action::Status;
-    qint64 argument = 0;    // status code, bytes for drop, milliseconds for stall
+    qint64 argument = 0;    // status code, bytes for drop, milliseconds for stall, 0 or 5xx for lost
     int retryAfterSeconds = defaultRetryAfterSeconds; // only used by status=429 and status=503
     QString text;           // the rule as written
 

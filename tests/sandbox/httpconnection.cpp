@@ -213,6 +213,10 @@ void HttpConnection::applyFaultBeforeBody(const std::optional<FaultRule> &fault)
         m_sendEtag = false;
         beginBody();
         return;
+    case FaultRule::Action::Lost:
+        m_lostFault = *fault;
+        beginBody();
+        return;
     case FaultRule::Action::Status:
     case FaultRule::Action::Expired:
     case FaultRule::Action::ExpiredToken:
@@ -422,6 +426,9 @@ void HttpConnection::finishBody()
                 case FaultRule::Action::Stall:
                     pause(fault->argument, [this] { handleApiRequest(); });
                     return;
+                case FaultRule::Action::Lost:
+                    m_lostFault = *fault;
+                    break;
                 case FaultRule::Action::Status:
                 case FaultRule::Action::Expired:
                     sendResponse(ApiRouter::faultResponse(*fault));
@@ -447,6 +454,18 @@ void HttpConnection::sendResponse(HttpResponse response)
 {
     if (m_phase == Phase::Closed)
         return;
+    if (m_lostFault) {
+        // The request has had its effect; the client never learns of it.
+        FaultRule lost = *m_lostFault;
+        m_lostFault.reset();
+        if (lost.argument == 0) {
+            closeWithoutResponse("answer lost by fault");
+            return;
+        }
+        lost.action = FaultRule::Action::Status;
+        response = m_isPut ? S3Gateway::faultResponse(lost, m_request) : ApiRouter::faultResponse(lost);
+        response.closeConnection = true;
+    }
     m_closeAfterResponse = response.closeConnection || !m_request.wantsKeepAlive();
     m_responseStatus = response.status;
 
@@ -541,6 +560,7 @@ void HttpConnection::resetRequest()
     m_chunkRemaining = 0;
     m_dropAfterBytes = -1;
     m_sendEtag = true;
+    m_lostFault.reset();
     m_pendingResponse.reset();
     m_putTarget.reset();
     m_streamFiles.clear();

@@ -187,6 +187,8 @@ private Q_SLOTS:
     void faultRetryAfter_data();
     void faultRetryAfter();
     void faultExpiredToken();
+    void faultLost();
+    void searchKeyword();
     void faultHitsCounted();
     void faultRandomSameSeedSameHits();
     void faultRandomOtherSeedOtherHits();
@@ -968,13 +970,16 @@ void TestSandboxServer::newVersionKeepsObjectId()
     QCOMPARE(m_server->assets().size(), 1);
     QCOMPARE(m_server->assets().at(0).toObject().value(QStringLiteral("versions")).toArray().size(), 2);
 
-    for (const QString &id : {first.objectId, first.fileId, secondFileId}) {
+    // The object id names the current version; a file id names its own.
+    const QList<std::pair<QString, QString>> lookups{
+        {first.objectId, secondFileId}, {secondFileId, secondFileId}, {first.fileId, first.fileId}};
+    for (const auto &[id, expectedFileId] : lookups) {
         const HttpResult lookup = send("GET", apiUrl(QStringLiteral("/assets/asset/") + id), QByteArray(), sessionHeaders(m_session));
         QCOMPARE(lookup.status, 200);
         const QJsonObject asset = lookup.json().value(QStringLiteral("data")).toObject();
         QCOMPARE(asset.value(QStringLiteral("objectId")).toString(), first.objectId);
-        QCOMPARE(asset.value(QStringLiteral("fileId")).toString(), secondFileId);
-        QCOMPARE(asset.value(QStringLiteral("versionNumber")).toInt(), 2);
+        QCOMPARE(asset.value(QStringLiteral("fileId")).toString(), expectedFileId);
+        QCOMPARE(asset.value(QStringLiteral("versionNumber")).toInt(), expectedFileId == first.fileId ? 1 : 2);
     }
 }
 
@@ -1271,7 +1276,8 @@ void TestSandboxServer::faultParse_data()
                             QStringLiteral("any:expired-token"), QStringLiteral("put~0.2:status=500"),
                             QStringLiteral("any~0.2:random"), QStringLiteral("token:random"),
                             QStringLiteral("put@2#1-10~0.5:drop=0"), QStringLiteral("put~1:no-etag"),
-                            QStringLiteral("lookup~.25:stall=1")};
+                            QStringLiteral("lookup~.25:stall=1"), QStringLiteral("create#1:lost"),
+                            QStringLiteral("complete:lost=502"), QStringLiteral("put@2:lost")};
     const QStringList invalid{QStringLiteral("bogus:status=503"), QStringLiteral("put@0:status=503"),
                               QStringLiteral("create@1:status=503"), QStringLiteral("put:status=200"),
                               QStringLiteral("put:status=abc"), QStringLiteral("put:status"),
@@ -1291,7 +1297,9 @@ void TestSandboxServer::faultParse_data()
                               QStringLiteral("put:status=503,retry-after=2,retry-after=3"),
                               QStringLiteral("put:status=503,"), QStringLiteral("put:status=503,delay=2"),
                               QStringLiteral("lookup:expired-token"), QStringLiteral("put:expired-token=1"),
-                              QStringLiteral("put:random=1"), QStringLiteral("put:random,retry-after=1")};
+                              QStringLiteral("put:random=1"), QStringLiteral("put:random,retry-after=1"),
+                              QStringLiteral("create:lost=404"), QStringLiteral("create:lost=0"),
+                              QStringLiteral("create:lost=abc")};
     for (const QString &rule : valid)
         QTest::addRow("valid %s", qPrintable(rule)) << rule << true;
     for (const QString &rule : invalid)
@@ -1397,6 +1405,50 @@ void TestSandboxServer::faultExpiredToken()
     QCOMPARE(put(asset.urls.at(0), randomBytes(testPartSize)).status, 200);
 }
 
+void TestSandboxServer::faultLost()
+{
+    // lost=502: the asset is created, yet the client gets a 502.
+    QVERIFY(m_server->addFault(QStringLiteral("create#1:lost=502")));
+    const HttpResult failed = sendJson("POST", QStringLiteral("/assets/asset"), validCreateBody(QStringLiteral("a.jpg")), &m_session);
+    QCOMPARE(failed.status, 502);
+    QCOMPARE(m_server->assets().size(), 1);
+
+    // lost: the asset is created and the connection closes unanswered.
+    // QNetworkAccessManager sends the request once more by itself, which
+    // creates a second asset: the reason the uploader's creates cannot be
+    // resent that way.
+    m_server->clearFaults();
+    QVERIFY(m_server->addFault(QStringLiteral("create#1:lost")));
+    QSignalSpy finished(m_server.get(), &SandboxServer::requestFinished);
+    const HttpResult resent = sendJson("POST", QStringLiteral("/assets/asset"), validCreateBody(QStringLiteral("b.jpg")), &m_session);
+    QCOMPARE(resent.status, 200);
+    QTRY_COMPARE(finished.size(), 2);
+    QCOMPARE(finished.at(0).at(2).toInt(), 0);
+    QCOMPARE(m_server->assets().size(), 3);
+}
+
+void TestSandboxServer::searchKeyword()
+{
+    QCOMPARE(sendJson("POST", QStringLiteral("/assets/asset"), validCreateBody(QStringLiteral("Spring Campaign.jpg")), &m_session).status, 200);
+    QCOMPARE(sendJson("POST", QStringLiteral("/assets/asset"), validCreateBody(QStringLiteral("autumn.png")), &m_session).status, 200);
+    QCOMPARE(sendJson("POST", QStringLiteral("/assets/asset"), validCreateBody(QStringLiteral("spring banner.png")), &m_session).status, 200);
+
+    const QJsonObject query{{QStringLiteral("from"), 0}, {QStringLiteral("limit"), 1},
+                            {QStringLiteral("searchTerm"), QJsonArray{QStringLiteral("SPRING")}}};
+    const HttpResult found = sendJson("POST", QStringLiteral("/search/keyword"), query, &m_session);
+    QCOMPARE(found.status, 200);
+    QCOMPARE(found.json().value(QStringLiteral("hitCount")).toInt(), 2);
+    const QJsonArray hits = found.json().value(QStringLiteral("result")).toArray();
+    QCOMPARE(hits.size(), 1);
+    // Newest first.
+    QCOMPARE(hits.at(0).toObject().value(QStringLiteral("filename")).toString(), QStringLiteral("spring banner.png"));
+
+    const HttpResult missing = sendJson("POST", QStringLiteral("/search/keyword"), QJsonObject{{QStringLiteral("from"), 0}}, &m_session);
+    QCOMPARE(missing.status, 400);
+    QVERIFY(missing.json().value(QStringLiteral("message")).toString().contains(QStringLiteral("searchTerm")));
+    QCOMPARE(sendJson("POST", QStringLiteral("/search/keyword"), query, nullptr).status, 401);
+}
+
 void TestSandboxServer::faultHitsCounted()
 {
     QVERIFY(m_server->addFault(QStringLiteral("put#2-3:status=500")));
@@ -1497,14 +1549,14 @@ void TestSandboxServer::faultRandomActionsForPut()
     QVERIFY(m_server->addFault(QStringLiteral("put@1:random")));
     const QByteArray body = randomBytes(testPartSize + 1000);
 
-    // The picks are uniform among five actions, so 40 PUTs see them all for
+    // The picks are uniform among six actions, so 40 PUTs see them all for
     // the default seed (the outcome is fixed by the seed).
     QSet<int> statuses;
     for (int i = 0; i < 40; ++i)
         statuses.insert(put(asset.urls.at(0), body).status);
 
     const QSet<QString> expected{QStringLiteral("status=500"), QStringLiteral("status=503"), QStringLiteral("drop=0"),
-                                 QStringLiteral("drop=65536"), QStringLiteral("no-etag")};
+                                 QStringLiteral("drop=65536"), QStringLiteral("no-etag"), QStringLiteral("lost")};
     QCOMPARE(appliedActions(m_server->faults().at(0).toObject()), expected);
     QVERIFY(statuses.contains(500));
     QVERIFY(statuses.contains(503));
@@ -1518,8 +1570,9 @@ void TestSandboxServer::faultRandomActionsForApi()
     for (int i = 0; i < 30; ++i)
         send("GET", apiUrl(QStringLiteral("/metadata/template")), QByteArray(), sessionHeaders(m_session));
 
-    // Look-ups have no body worth cutting and no ETag, so only three actions fit.
-    const QSet<QString> expected{QStringLiteral("status=500"), QStringLiteral("status=503"), QStringLiteral("drop=0")};
+    // Look-ups have no body worth cutting and no ETag, so only four actions fit.
+    const QSet<QString> expected{QStringLiteral("status=500"), QStringLiteral("status=503"), QStringLiteral("drop=0"),
+                                 QStringLiteral("lost")};
     QCOMPARE(appliedActions(m_server->faults().at(0).toObject()), expected);
 }
 
