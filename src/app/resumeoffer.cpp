@@ -51,6 +51,12 @@ void ResumeOffer::showOffer(const JournalSummaryList &entries)
             lines.append(tr("… and %n more", nullptr, int(entries.size()) - kListedFiles));
             break;
         }
+        if (entry.state == tenovos::JournalEntry::State::Creating) {
+            lines.append(tr("%1 (%2, not started)")
+                             .arg(QDir::toNativeSeparators(entry.filePath),
+                                  QLocale().formattedDataSize(entry.fileSize)));
+            continue;
+        }
         lines.append(tr("%1 (%2, %3 of %4 parts uploaded)")
                          .arg(QDir::toNativeSeparators(entry.filePath),
                               QLocale().formattedDataSize(entry.fileSize),

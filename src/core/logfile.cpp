@@ -60,7 +60,9 @@ void rotate(const QString &path, int keptFiles)
 }
 
 // Opens the log file for appending, readable by its owner only: lines name
-// files, users and hosts.
+// files, users and hosts. On Windows, setPermissions() only sets or clears
+// the read-only attribute, so there the ACL of the user's profile folder,
+// where the data folder lies by default, keeps other users out.
 bool openForAppend(QFile &file)
 {
     if (!file.open(QIODevice::WriteOnly | QIODevice::Append))

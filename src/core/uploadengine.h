@@ -154,6 +154,10 @@ private:
     void removeTask(UploadTask *task);
     UploadTask *task(const QString &id) const;
     void restoreJournalEntries(const QHash<QString, QString> &idsByKey, bool discard);
+    // Journal entries the user may resume or discard: all but owed cancels.
+    JournalSummaryList resumableSummaries() const;
+    // Sends the cancels that earlier runs could not, for this server.
+    void settleOwedCancels();
 
     EngineSettings m_settings;
     ApiClient *m_client = nullptr;

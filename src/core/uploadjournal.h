@@ -1,6 +1,8 @@
 #pragma once
 
 #include "apitypes.h"
+#include "journalkey.h"
+#include "journalsealer.h"
 #include "result.h"
 #include "uploadtypes.h"
 
@@ -21,16 +23,30 @@ class QLockFile;
 namespace tenovos {
 
 // The state a restart needs to finish or cancel one multipart upload that
-// was under way. The part URLs carry signatures and session tokens, so an entry
-// is a secret: it is kept only in the journal file (mode 0600) and never
-// logged.
+// was under way. The part URLs carry signatures and session tokens, so an
+// entry is a secret: it is never logged, and the journal file keeps those
+// query values only sealed, or not at all without a key (see UploadJournal).
 struct JournalEntry
 {
-    // The upload's file id, unique per multipart upload.
-    QString key() const { return fileId; }
+    enum class State {
+        // Written just before the create request is sent: no objectId,
+        // fileId, uploadId or urls yet, and key() is pendingKey.
+        Creating,
+        // Tenovos created the upload and parts are being sent.
+        Uploading,
+        // Cancelling the multipart upload through /asset/complete failed
+        // once and is still owed to the server.
+        Cancelling,
+    };
 
-    QUrl baseUrl;     // the Tenovos API the upload was created on
-    QString username; // who created it
+    // The upload's file id, unique per multipart upload, or pendingKey
+    // before Tenovos assigned one.
+    QString key() const { return fileId.isEmpty() ? pendingKey : fileId; }
+
+    State state = State::Uploading;
+    QString pendingKey; // a QUuid without braces, set by the caller of a Creating entry
+    QUrl baseUrl;       // the Tenovos API the upload was created on
+    QString username;   // who created it
     QString filePath;
     QString filename; // the name sent to Tenovos
     QString objectId;
@@ -43,7 +59,12 @@ struct JournalEntry
     QList<PartUrl> urls;            // presigned part URLs, partNumber ascending
     QMap<int, QByteArray> etags;    // confirmed parts: partNumber -> ETag as S3 sent it
     UploadBatch batch;
-    QDateTime createdAt; // when the asset was created, UTC
+    QDateTime createStartedAt; // when the create request was sent, UTC
+    QDateTime createdAt;       // when the asset was created, UTC
+    // False when urls lack the signatures and session tokens because the
+    // journal could not restore them (no keychain, or its key is gone).
+    // Such URLs cannot be sent, so the upload has to start again.
+    bool urlsUsable = true;
 
     int partCount() const { return int(urls.size()); }
     qint64 confirmedBytes() const;
@@ -53,6 +74,7 @@ struct JournalEntry
 struct JournalSummary
 {
     QString key;
+    JournalEntry::State state = JournalEntry::State::Uploading;
     QUrl baseUrl;
     QString filePath;
     QString filename;
@@ -61,6 +83,7 @@ struct JournalSummary
     int partCount = 0;
     int confirmedParts = 0;
     qint64 confirmedBytes = 0;
+    bool urlsUsable = true; // see JournalEntry::urlsUsable
 };
 
 using JournalSummaryList = QList<JournalSummary>;
@@ -69,8 +92,14 @@ using JournalSummaryList = QList<JournalSummary>;
 // "upload-journal.json", in the application data folder. Every write
 // replaces the whole file through QSaveFile, so a crash or a kill leaves
 // either the old or the new content and never a torn file. The file is
-// created with owner-only permissions (0600) because it contains
-// presigned URLs.
+// created with owner-only permissions (0600).
+//
+// The secret query values of the part URLs (JournalUrlSecrets: signatures
+// and session tokens) are not in the file in plain text. They are removed
+// from each stored URL and kept in one value per entry sealed with
+// JournalSealer under a key from the key source, by default the folder's
+// key in the OS keychain (JournalKeychain). Without a key the journal still
+// works but keeps no secrets, and entries read back have urlsUsable false.
 //
 // A QLockFile beside it ("upload-journal.lock") keeps two processes from
 // overwriting each other's entries. A second process that finds the lock
@@ -78,8 +107,8 @@ using JournalSummaryList = QList<JournalSummary>;
 // left by a killed process is taken over.
 //
 // Writes are coalesced: a confirmed part is written within
-// kCoalesceIntervalMs, and flush() writes at once. Adding and removing
-// entries write at once.
+// kCoalesceIntervalMs, and flush() writes at once. Adding, replacing and
+// removing entries write at once.
 class UploadJournal : public QObject
 {
     Q_OBJECT
@@ -87,9 +116,12 @@ class UploadJournal : public QObject
 
 public:
     static constexpr int kCoalesceIntervalMs = 200;
-    static constexpr int kFormatVersion = 1;
+    // Version 2 added entry states and sealed URL secrets. Files of
+    // version 1 are read as well, and written back as version 2.
+    static constexpr int kFormatVersion = 2;
 
-    // directory empty: defaultDirectory().
+    // directory empty: defaultDirectory(). The key source is
+    // JournalKeychain().source() until setKeySource() replaces it.
     explicit UploadJournal(const QString &directory = QString(), QObject *parent = nullptr);
     ~UploadJournal() override;
 
@@ -103,21 +135,35 @@ public:
     QString directory() const { return m_directory; }
     QString filePath() const;
 
-    // Takes the lock and reads the file. A missing file is an empty journal.
-    // A file that cannot be parsed is renamed to "<name>.corrupt-<UTC time>"
-    // and an error names both files; the journal then starts empty and
-    // stays usable. An error without a usable journal (the folder cannot be
-    // created, another process holds the lock) leaves isOpen() false.
+    // Sets where open() gets the key that seals the URL secrets. Takes
+    // effect at the next open().
+    void setKeySource(const JournalKeySource &source) { m_keySource = source; }
+
+    // Takes the lock, gets the key from the key source (which may block,
+    // see JournalKeychain) and reads the file. A missing file is an empty
+    // journal. Without a key, one warning is logged and the journal works
+    // without secrets. A file that cannot be parsed is renamed to
+    // "<name>.corrupt-<UTC time>" and an error names both files; the
+    // journal then starts empty and stays usable. An error without a usable
+    // journal (the folder cannot be created, another process holds the
+    // lock) leaves isOpen() false.
     Result<void> open();
     bool isOpen() const { return m_open; }
+    // Whether open() got a key, so written entries keep their URL secrets.
+    bool sealsUrlSecrets() const { return m_sealer != nullptr; }
 
     QList<JournalEntry> entries() const;
     JournalSummaryList summaries() const;
     bool contains(const QString &key) const { return m_entries.contains(key); }
     JournalEntry entry(const QString &key) const { return m_entries.value(key); }
 
-    // Adds or replaces an entry and writes at once.
+    // Adds or replaces the entry with the same key and writes at once.
     void put(const JournalEntry &entry);
+    // Removes oldKey and puts entry in its place in one write, so no state
+    // of the file has both or neither (a Creating entry becoming Uploading
+    // under its file id, for example). Works like put() when oldKey is not
+    // in the journal or equals entry.key().
+    void replace(const QString &oldKey, const JournalEntry &entry);
     // Records a confirmed part; written within kCoalesceIntervalMs.
     void confirmPart(const QString &key, int partNumber, const QByteArray &etag);
     // Drops an entry and writes at once.
@@ -131,11 +177,28 @@ Q_SIGNALS:
     void writeFailed(const QString &message);
 
 private:
+    // An entry's URLs as the file stores them, kept between writes because
+    // sealing every URL of every entry on each coalesced write would cost
+    // more than the write itself.
+    struct StoredUrls
+    {
+        QList<PartUrl> urls;       // without secret query values
+        bool secretsRemoved = false;
+        QByteArray sealedSecrets;  // JournalSealer output, empty without a key
+    };
+
+    void fetchKey();
+    Result<void> readFile();
+    StoredUrls storedUrlsOf(const JournalEntry &entry) const;
+    void insertEntry(const JournalEntry &entry);
     void scheduleWrite();
     bool write();
 
     QString m_directory;
+    JournalKeySource m_keySource;
+    std::unique_ptr<JournalSealer> m_sealer;
     QHash<QString, JournalEntry> m_entries;
+    QHash<QString, StoredUrls> m_storedUrls; // by key, missing until the next write computes it
     QStringList m_order; // keys in the order they were added
     std::unique_ptr<QLockFile> m_lock;
     bool m_open = false;

@@ -123,6 +123,10 @@ void UploadTask::start(const EngineSettings &settings)
         startRestored();
         return;
     }
+    if (m_restoredCreating) {
+        startRestoredCreate();
+        return;
+    }
     if (m_created) {
         // Resuming after a pause or a new sign-in: the asset and its URLs
         // exist already, and only parts not yet confirmed are sent.
@@ -302,8 +306,11 @@ void UploadTask::createAsset()
     request.metadata = m_batch.metadata;
     request.originalFileId = m_originalFileId;
 
-    if (!m_createUnresolved)
+    if (!m_createUnresolved) {
         m_createSentAt = QDateTime::currentDateTimeUtc();
+        m_lostCreateSize = m_fileSize;
+    }
+    writeCreatingEntry();
     m_callIsCreate = true;
     m_call = m_client->createAsset(request, this, [this](const Result<CreatedAsset> &result) {
         m_call = nullptr;
@@ -772,10 +779,11 @@ void UploadTask::cancelOpenUpload(std::function<void()> then)
         request, this, [this, then = std::move(then)](const Result<CompletedUpload> &result) {
             m_call = nullptr;
             m_cleaningUp = false;
-            if (!result) {
+            if (!result && result.error().kind() != ApiError::Kind::NotFound) {
                 qCWarning(lcUpload).noquote()
                     << "Cancelling the multipart upload of" << filename() << "object"
                     << m_asset.objectId << "failed:" << result.error().logMessage();
+                recordOwedCancel();
             }
             then();
         });

@@ -151,7 +151,14 @@ private:
     ApiError withFileContext(ApiError error, const QString &action) const;
     bool hasOpenMultipartUpload() const;
     void startRestored();
+    void writeCreatingEntry();
     void writeJournalEntry();
+    void startRestoredCreate();
+    bool failForOtherServer();
+    void recordOwedCancel();
+    // An Uploading entry with the ids, file and batch of this task.
+    JournalEntry uploadJournalEntry() const;
+    void restartWithNewLinks();
     void journalPartConfirmed(int partNumber, const QByteArray &etag);
     void flushJournal();
     void removeJournalEntry();
@@ -215,6 +222,10 @@ private:
     QString m_journalUsername;
     QUrl m_restoredBaseUrl;      // set by restoreFromJournal() until start()
     bool m_restored = false;
+    bool m_restoredCreating = false; // restored from a Creating entry
+    bool m_restoredUrlsUsable = true;
+    QString m_pendingJournalKey;     // key of this task's Creating entry
+    qint64 m_lostCreateSize = -1;    // the size the unresolved create declared
     bool m_discardOnStart = false;
     bool m_keepJournalEntry = false; // the entry belongs to another server
 

@@ -106,7 +106,7 @@ std::optional<AssetInfo> UploadTask::findLostCreate(const QList<AssetInfo> &asse
         // A create for a multipart upload declares the size, so an asset
         // with another size came from another upload.
         if (m_batch.mode != UploadMode::MetadataOnly && asset.fileSizeInBytes > 0
-            && asset.fileSizeInBytes != m_fileSize) {
+            && asset.fileSizeInBytes != m_lostCreateSize) {
             continue;
         }
         if (!newest || created > newest->created())

@@ -12,6 +12,8 @@
 // starts at 50 ms, so the suite stays fast.
 
 #include "uploadengine.h"
+#include "journalkey.h"
+#include "uploadjournal.h"
 
 #include "democatalog.h"
 #include "sandboxserver.h"
@@ -102,6 +104,9 @@ private Q_SLOTS:
     void lostCreateAdopted();
     void lostCreateUnsearchable();
     void lostCompleteConfirmed();
+    void interruptedCreateResumed();
+    void owedCancelSentLater();
+    void unreadableLinksRestartAsVersion();
     void expiredLinksRetryAsVersion_data();
     void expiredLinksRetryAsVersion();
     void tokenRenewedBeforeExpiry();
@@ -126,6 +131,9 @@ private:
     QMap<int, int> putCounts(const QString &objectId, int version = -1) const;
     int countRequests(const QString &method, const QString &path, int status = -1) const;
     bool partReached(const QSignalSpy &spy, const QString &id, int part, PartState state) const;
+    // Starts a new engine, as a restarted program would, and opens the
+    // journal in directory; returns what it offers to resume.
+    JournalSummaryList restartWithJournal(const QString &directory);
 
     QTemporaryDir m_dir;
     std::unique_ptr<SandboxServer> m_sandbox;
@@ -185,6 +193,16 @@ void tst_Reliability::addFault(const QString &rule)
 {
     QString error;
     QVERIFY2(m_sandbox->addFault(rule, &error), qPrintable(error));
+}
+
+JournalSummaryList tst_Reliability::restartWithJournal(const QString &directory)
+{
+    startEngine();
+    QSignalSpy loaded(m_engine.get(), &UploadEngine::journalLoaded);
+    m_engine->openJournal(directory);
+    if (loaded.isEmpty() && !loaded.wait(kWaitMs))
+        return {};
+    return loaded.at(0).at(0).value<JournalSummaryList>();
 }
 
 std::optional<UploadResult> tst_Reliability::resultOf(const QString &id) const
@@ -640,6 +658,102 @@ void tst_Reliability::lostCompleteConfirmed()
     QCOMPARE(counts.value(1), 1);
     QCOMPARE(counts.value(2), 1);
     QCOMPARE(counts.value(3), 1);
+}
+
+void tst_Reliability::interruptedCreateResumed()
+{
+    // The program stops after Tenovos made the asset but before the answer
+    // arrived. The journal entry written before the create lets the next
+    // run find that asset, cancel its upload and finish the file as a new
+    // version of it.
+    const QString journalDirectory = m_dir.filePath(QStringLiteral("interrupted create journal"));
+    // Backoff of 5 s: the first engine is gone before it would search.
+    startEngine(20000, 4, 5000);
+    m_engine->openJournal(journalDirectory);
+    addFault(QStringLiteral("create#1:lost"));
+    const SourceFile source =
+        testing::writeSourceFile(m_dir.filePath(QStringLiteral("interrupted create.bin")), 2 * kPartSize + 11, 44);
+    m_engine->enqueue({UploadItem{QStringLiteral("i"), source.path}}, productPhotoBatch());
+    QVERIFY(waitUntil(*m_requests, [this] {
+        return countRequests(QStringLiteral("POST"), QStringLiteral("/v1/assets/asset")) == 1;
+    }));
+    // Like a kill: nothing more reaches the server.
+    m_finished.reset();
+    m_engine.reset();
+    QCOMPARE(m_sandbox->assets().size(), 1);
+    QCOMPARE(m_sandbox->openUploadCount(), 1);
+
+    const JournalSummaryList summaries = restartWithJournal(journalDirectory);
+    QCOMPARE(summaries.size(), 1);
+    QCOMPARE(summaries.at(0).state, JournalEntry::State::Creating);
+    m_engine->resumeFromJournal({{summaries.at(0).key, QStringLiteral("i")}});
+    const UploadResult result = waitForResult(QStringLiteral("i"));
+
+    QVERIFY2(result.state == TaskState::Done, qPrintable(result.error.logMessage()));
+    QCOMPARE(m_sandbox->assets().size(), 1);
+    QCOMPARE(m_sandbox->openUploadCount(), 0);
+    QCOMPARE(m_sandbox->contentMd5(result.objectId), source.md5);
+    const QJsonArray versions = sandboxAsset(result.objectId).value(QLatin1String("versions")).toArray();
+    QCOMPARE(versions.size(), 2);
+    QCOMPARE(versions.at(0).toObject().value(QLatin1String("state")).toString(), QStringLiteral("cancelled"));
+}
+
+void tst_Reliability::owedCancelSentLater()
+{
+    // A file fails and cancelling its upload fails too: the journal keeps
+    // the cancel, and the next run sends it without asking the user.
+    const QString journalDirectory = m_dir.filePath(QStringLiteral("owed cancel journal"));
+    m_engine->openJournal(journalDirectory);
+    addFault(QStringLiteral("put@1:status=403"));
+    addFault(QStringLiteral("cancel:status=500"));
+    const SourceFile source =
+        testing::writeSourceFile(m_dir.filePath(QStringLiteral("owed cancel.bin")), 2 * kPartSize, 45);
+    m_engine->enqueue({UploadItem{QStringLiteral("o"), source.path}}, productPhotoBatch());
+    QCOMPARE(waitForResult(QStringLiteral("o")).state, TaskState::Failed);
+    QCOMPARE(m_sandbox->openUploadCount(), 1);
+    m_finished.reset();
+    m_engine.reset();
+
+    m_sandbox->clearFaults();
+    QVERIFY(restartWithJournal(journalDirectory).isEmpty());
+    QVERIFY(waitUntil(*m_requests, [this] { return m_sandbox->openUploadCount() == 0; }));
+    QCOMPARE(m_sandbox->assets().size(), 1);
+}
+
+void tst_Reliability::unreadableLinksRestartAsVersion()
+{
+    // The journal's key is gone from the keychain after the program stopped,
+    // so the part links cannot be rebuilt. The next run cancels the old
+    // upload and sends the file again as a new version of the same asset.
+    const QString journalDirectory = m_dir.filePath(QStringLiteral("lost key journal"));
+    m_engine->openJournal(journalDirectory);
+    addFault(QStringLiteral("put@2#1:stall=30"));
+    const SourceFile source =
+        testing::writeSourceFile(m_dir.filePath(QStringLiteral("lost key.bin")), 2 * kPartSize + 21, 46);
+    QSignalSpy partStates(m_engine.get(), &UploadEngine::partStateChanged);
+    m_engine->enqueue({UploadItem{QStringLiteral("k"), source.path}}, productPhotoBatch());
+    QVERIFY(waitUntil(partStates, [&] {
+        return partReached(partStates, QStringLiteral("k"), 1, PartState::Done)
+            && partReached(partStates, QStringLiteral("k"), 3, PartState::Done);
+    }));
+    m_finished.reset();
+    m_engine.reset();
+    QCOMPARE(JournalKeychain().remove(journalDirectory), QString());
+
+    m_sandbox->clearFaults();
+    const JournalSummaryList summaries = restartWithJournal(journalDirectory);
+    QCOMPARE(summaries.size(), 1);
+    QVERIFY(!summaries.at(0).urlsUsable);
+    m_engine->resumeFromJournal({{summaries.at(0).key, QStringLiteral("k")}});
+    const UploadResult result = waitForResult(QStringLiteral("k"));
+
+    QVERIFY2(result.state == TaskState::Done, qPrintable(result.error.logMessage()));
+    QCOMPARE(m_sandbox->assets().size(), 1);
+    QCOMPARE(m_sandbox->openUploadCount(), 0);
+    QCOMPARE(m_sandbox->contentMd5(result.objectId), source.md5);
+    const QJsonArray versions = sandboxAsset(result.objectId).value(QLatin1String("versions")).toArray();
+    QCOMPARE(versions.size(), 2);
+    QCOMPARE(versions.at(0).toObject().value(QLatin1String("state")).toString(), QStringLiteral("cancelled"));
 }
 
 // --- Expired part URLs -----------------------------------------------------------

@@ -6,13 +6,16 @@
 // journal file went through and the engine's error messages. It looks for
 // the API key, the password, the access and refresh tokens and the
 // Authorization value. It also looks for each presigned URL's signature and
-// session token, percent-encoded as in the URL and decoded.
+// session token, percent-encoded as in the URL and decoded, in the journal
+// as well: it keeps the part URLs with those values sealed, never in plain
+// text.
 //
 // The secrets are taken from the wire: the engine talks to the sandbox
 // through a forwarding proxy that records the REST responses, which carry
 // the tokens and the part URLs. The PUTs go to the sandbox directly.
 // commandLineLeavesNoSecrets() repeats the search for tenovos-upload
-// --verbose: its output and every file in its data folder.
+// --verbose: its output, every file in its data folder and the journal
+// states read while the upload ran.
 
 #include "logfile.h"
 #include "uploadengine.h"
@@ -24,12 +27,14 @@
 #include <QDirIterator>
 #include <QFile>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
+#include <QTimer>
 #include <QUrlQuery>
 #include <QtTest>
 
@@ -136,6 +141,16 @@ QStringList urlSecretsOf(const QByteArray &responses)
         secrets += queryValueForms(url, QStringLiteral("X-Amz-Security-Token"));
     }
     return secrets;
+}
+
+// How many entries of a journal file list part URLs.
+int entriesWithUrls(const QByteArray &journal)
+{
+    int count = 0;
+    const QJsonArray entries = QJsonDocument::fromJson(journal).object().value(QLatin1String("entries")).toArray();
+    for (const QJsonValue &entry : entries)
+        count += entry.toObject().value(QLatin1String("urls")).toArray().isEmpty() ? 0 : 1;
+    return count;
 }
 
 } // namespace
@@ -323,15 +338,19 @@ void tst_SecretsInLogs::uploadLeavesNoSecrets()
     for (const QString &secret : secrets + urlSecrets)
         QVERIFY2(!allMessages.contains(secret), qPrintable(secret.left(6)));
 
-    // The journal: no credential in any state it went through.
-    // NOTE: the journal keeps the presigned part URLs on purpose, because
-    // resuming after a restart needs them; it is readable by the owner only.
-    // So URL signatures are searched for in the logs, not in the journal.
+    // The journal: no credential and no URL signature or session token in
+    // any state it went through, while states with the multipart file's
+    // part URLs were among them.
     QVERIFY(!journalStates.isEmpty());
+    int statesWithUrls = 0;
     for (const QByteArray &state : std::as_const(journalStates)) {
-        for (const QString &secret : std::as_const(secrets))
-            QVERIFY2(!state.contains(secret.toUtf8()), qPrintable(secret.left(6)));
+        statesWithUrls += entriesWithUrls(state) > 0 ? 1 : 0;
+        for (const QString &secret : secrets + urlSecrets) {
+            QVERIFY2(!state.contains(secret.toUtf8()),
+                     qPrintable(QStringLiteral("the journal contains a secret starting %1").arg(secret.left(6))));
+        }
     }
+    QVERIFY(statesWithUrls > 0);
     QDirIterator journalFiles(journalDir, QDir::Files);
     while (journalFiles.hasNext()) {
         const QFileInfo info(journalFiles.next());
@@ -355,8 +374,10 @@ void tst_SecretsInLogs::commandLineLeavesNoSecrets()
     SandboxServer sandbox(config);
     QVERIFY2(sandbox.listen(0), qPrintable(sandbox.errorString()));
     QString error;
-    QVERIFY2(sandbox.addFaults({QStringLiteral("put@2#1:status=503"), QStringLiteral("put@3#1:drop=65536"),
-                                QStringLiteral("put@1#1:no-etag")},
+    // The retried PUT of part 2 stalls for a second, so the journal is read
+    // at least once while its entry lists the part URLs.
+    QVERIFY2(sandbox.addFaults({QStringLiteral("put@2#1:status=503"), QStringLiteral("put@2#2:stall=1"),
+                                QStringLiteral("put@3#1:drop=65536"), QStringLiteral("put@1#1:no-etag")},
                                &error),
              qPrintable(error));
 
@@ -389,10 +410,26 @@ void tst_SecretsInLogs::commandLineLeavesNoSecrets()
                           QStringLiteral("--part-size"), QString::number(kPartSize), QStringLiteral("--data-dir"),
                           dataDir, QStringLiteral("--verbose"), source.path});
     QSignalSpy processFinished(&process, &QProcess::finished);
+    // Every journal state seen while the upload runs. QSaveFile replaces the
+    // file by renaming, so each read returns one whole state.
+    const QString journalPath = dataDir + QStringLiteral("/upload-journal.json");
+    QList<QByteArray> journalStates;
+    QTimer journalReader;
+    journalReader.setInterval(20);
+    connect(&journalReader, &QTimer::timeout, this, [&journalStates, journalPath] {
+        QFile file(journalPath);
+        if (!file.open(QIODevice::ReadOnly))
+            return;
+        const QByteArray content = file.readAll();
+        if (journalStates.isEmpty() || journalStates.constLast() != content)
+            journalStates.append(content);
+    });
+    journalReader.start();
     process.start();
     // The sandbox and the proxy run in this thread, so wait with the event
     // loop running rather than with QProcess::waitForFinished().
     QVERIFY(waitUntil(processFinished, [&processFinished] { return !processFinished.isEmpty(); }, kWaitMs));
+    journalReader.stop();
     const QByteArray output = process.readAllStandardOutput() + process.readAllStandardError();
     QVERIFY2(process.exitCode() == 0, output.constData());
 
@@ -427,14 +464,23 @@ void tst_SecretsInLogs::commandLineLeavesNoSecrets()
             ++logFiles;
             QVERIFY(content.contains(" D tenovos.upload: "));
         }
-        // The journal may keep part URLs (see uploadLeavesNoSecrets).
-        const QStringList searched = isLog ? secrets + urlSecrets : secrets;
-        for (const QString &secret : searched) {
+        for (const QString &secret : secrets + urlSecrets) {
             QVERIFY2(!content.contains(secret.toUtf8()),
                      qPrintable(QStringLiteral("%1 contains %2…").arg(path, secret.left(6))));
         }
     }
     QCOMPARE(logFiles, 1);
+
+    // The journal while the upload ran, when it listed the part URLs.
+    int statesWithUrls = 0;
+    for (const QByteArray &state : std::as_const(journalStates)) {
+        statesWithUrls += entriesWithUrls(state) > 0 ? 1 : 0;
+        for (const QString &secret : secrets + urlSecrets) {
+            QVERIFY2(!state.contains(secret.toUtf8()),
+                     qPrintable(QStringLiteral("the journal contained %1… during the upload").arg(secret.left(6))));
+        }
+    }
+    QVERIFY2(statesWithUrls > 0, "the journal was never read while it listed part URLs");
 #endif
 }
 

@@ -147,12 +147,12 @@ void tst_Soak::randomFaultsOnFifthOfRequests()
     }
     QCOMPARE(seenIds.size(), items.size());
     QCOMPARE(sandbox.openUploadCount(), 0);
-    // Retries must carry most files through: a part or complete fails only
-    // after 5 faulted attempts in a row. A create that gets a 500 or loses
-    // its connection is not retried, because the asset may exist already, so
-    // a few files may fail that way.
+    // Retries must carry the files through: a request fails for good only
+    // after 5 faulted attempts in a row, which has a chance of 0.2^5 (about
+    // 0.03 %) per request. With about a hundred requests, one failed file is
+    // rare and two are rarer still.
     qInfo("%d of %d files uploaded, %d faults injected", done, int(items.size()), hits.constFirst());
-    QVERIFY2(done >= items.size() / 2, qPrintable(QStringLiteral("only %1 of 20 files uploaded").arg(done)));
+    QVERIFY2(done >= items.size() - 1, qPrintable(QStringLiteral("only %1 of 20 files uploaded").arg(done)));
 }
 
 QTEST_GUILESS_MAIN(tst_Soak)
