@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Installs the packages needed to build, test and run the uploader on
-# Debian or Ubuntu. Installs only what is missing, so a second run is quick.
+# Installs the packages needed to build, test, package and run the uploader
+# on Debian or Ubuntu. Installs only what is missing, so a second run is quick.
+# The last line of the list is for scripts/check-package.sh: dpkg-shlibdeps
+# (dpkg-dev), desktop-file-validate, appstreamcli and file.
 set -euo pipefail
 
 packages=(
@@ -10,6 +12,7 @@ packages=(
     libxkbcommon-dev
     xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools
     curl procps
+    dpkg-dev desktop-file-utils appstream file
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what is missing, configures, builds and runs the whole test suite.
+# Installs what is missing, configures, builds, runs the whole test suite and
+# checks the Debian package (scripts/check-package.sh).
 # Usage: scripts/test.sh   (build folder: $TENOVOS_BUILD_DIR, default ./build)
 set -euo pipefail
 
@@ -15,4 +16,12 @@ cmake --build "$build_dir" --parallel
 # gnome-keyring through a private D-Bus session.
 export QT_QPA_PLATFORM=offscreen
 cd "$build_dir"
-"$root/scripts/with-keyring.sh" ctest --output-on-failure --timeout 900 --parallel 2
+ctest_log=$(mktemp "${TMPDIR:-/tmp}/tenovos-ctest.XXXXXX")
+trap 'rm -f "$ctest_log"' EXIT
+"$root/scripts/with-keyring.sh" ctest --output-on-failure --timeout 900 --parallel 2 | tee "$ctest_log"
+
+# The Debian package: built, unpacked into a temporary root and started.
+"$root/scripts/check-package.sh" "$build_dir"
+
+# CTest's summary closes the output, as readers and CI expect.
+grep -E '^[0-9]+% tests passed' "$ctest_log" | tail -n 1

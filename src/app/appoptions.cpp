@@ -92,6 +92,11 @@ bool AppOptionsParser::parseArguments(const QStringList &arguments, AppOptions *
     const QCommandLineOption start(QStringLiteral("start"),
                                    tr("Start uploading the given files as soon as the window is signed in "
                                       "and the form is valid."));
+    const QCommandLineOption checkStart(
+        QStringLiteral("check-start"),
+        tr("Open the window without signing in, check that the platform, icon and TLS plugins load, print "
+           "the result and quit. Exits with 0 when every check passes, 1 otherwise. For installers and "
+           "package tests."));
     const QCommandLineOption parallel(QStringLiteral("parallel"),
                                       tr("Parts uploaded at the same time across all files, 1 to 16 "
                                          "(default: 4)."),
@@ -103,8 +108,8 @@ bool AppOptionsParser::parseArguments(const QStringList &arguments, AppOptions *
                                       tr("Bytes per part of a multipart upload (default: 104857600). Must "
                                          "match the server; Tenovos uses 100 MiB."),
                                       tr("BYTES"), QStringLiteral("104857600"));
-    parser.addOptions({apiUrl, apiKey, username, securityTemplate, metadataTemplate, meta, start, parallel,
-                       parallelFiles, partSize});
+    parser.addOptions({apiUrl, apiKey, username, securityTemplate, metadataTemplate, meta, start, checkStart,
+                       parallel, parallelFiles, partSize});
     parser.addPositionalArgument(QStringLiteral("paths"),
                                  tr("Files and folders to add to the queue. Folders are searched "
                                     "recursively; hidden files are skipped."),
@@ -198,6 +203,7 @@ bool AppOptionsParser::parseArguments(const QStringList &arguments, AppOptions *
     options->parallelParts = static_cast<int>(parts);
     options->parallelFiles = static_cast<int>(files);
     options->start = parser.isSet(start);
+    options->checkStart = parser.isSet(checkStart);
     options->paths = parser.positionalArguments();
     return true;
 }

@@ -10,7 +10,7 @@
 namespace tenovos {
 
 // The window's command line: the connection and batch options of
-// tenovos-upload, the files to queue and --start.
+// tenovos-upload, the files to queue, --start and --check-start.
 struct AppOptions
 {
     QUrl apiUrl;
@@ -22,6 +22,7 @@ struct AppOptions
     QList<QPair<QString, QString>> metadata; // --meta NAME=VALUE, in order
     QStringList paths;                       // files and folders to queue
     bool start = false;                      // upload at once when the form is valid
+    bool checkStart = false;                 // open the window, check its plugins, quit
     int parallelParts = 4;
     int parallelFiles = 4;
     qint64 partSize = 104857600;

@@ -14,6 +14,7 @@
 
 namespace tenovos::cli {
 
+// The Windows C runtime names isatty() and fileno() _isatty() and _fileno().
 bool stdinIsTerminal()
 {
 #ifdef Q_OS_WIN
