@@ -202,7 +202,8 @@ void ApiCall::handleFailure(const ApiError &error)
         return;
     }
 
-    if (m_client && mayRetry(error, nullptr) && m_attempt <= m_client->maxRetries()) {
+    if (m_client && mayRetry(error, nullptr)
+        && (m_attempt <= m_client->maxRetries() || withinOutage(error))) {
         scheduleRetry(error);
         return;
     }
@@ -222,9 +223,22 @@ bool ApiCall::mayRetry(const ApiError &error, QNetworkReply *) const
     return m_lastFailureWasConnect || error.httpStatus() == 429 || error.httpStatus() == 503;
 }
 
+bool ApiCall::withinOutage(const ApiError &error)
+{
+    if (!m_spec.waitsOutOutage || !ApiClient::isOutage(error)) {
+        m_outageSince.invalidate();
+        return false;
+    }
+    if (!m_outageSince.isValid())
+        m_outageSince.start();
+    return m_outageSince.elapsed() < m_client->outageTolerance();
+}
+
 void ApiCall::scheduleRetry(const ApiError &error)
 {
-    const int delay = m_client->retryDelay(m_attempt, error.retryAfterSeconds());
+    const int delay = m_attempt > m_client->maxRetries()
+        ? m_client->outageRetryDelay(m_attempt)
+        : m_client->retryDelay(m_attempt, error.retryAfterSeconds());
     qCInfo(lcApi).noquote() << "Retrying" << m_operation << "in" << delay << "ms (attempt"
                             << m_attempt + 1 << "of" << m_client->maxRetries() + 1
                             << "):" << error.logMessage();

@@ -69,6 +69,10 @@ private:
         bool authenticated = true;
         std::optional<SessionTokens> tokens; // overrides the session's tokens (revocation)
         RetryPolicy retryPolicy = RetryPolicy::Idempotent;
+        // Upload work waits out a network outage (see
+        // ApiClient::setOutageTolerance()); a sign-in or a form's look-up
+        // reports it at once.
+        bool waitsOutOutage = false;
     };
 
     ApiCall(ApiClient *client, const Spec &spec);
@@ -78,6 +82,8 @@ private:
     void handleReply();
     void handleFailure(const ApiError &error);
     void scheduleRetry(const ApiError &error);
+    // Whether the call is still within the client's outage tolerance.
+    bool withinOutage(const ApiError &error);
     bool mayRetry(const ApiError &error, QNetworkReply *reply) const;
     void finish(const Result<QJsonValue> &result);
 
@@ -88,6 +94,7 @@ private:
     QPointer<QNetworkReply> m_reply;
     QTimer m_retryTimer;
     QElapsedTimer m_sentAt;
+    QElapsedTimer m_outageSince; // valid while every attempt reached no server
     int m_attempt = 0;
     bool m_renewedSession = false;
     bool m_abortedByCaller = false;

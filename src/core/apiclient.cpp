@@ -63,6 +63,18 @@ void ApiClient::setRetryPolicy(int maxRetries, int firstDelayMilliseconds)
     m_firstRetryDelayMs = qMax(0, firstDelayMilliseconds);
 }
 
+bool ApiClient::isOutage(const ApiError &error)
+{
+    return error.httpStatus() == 0
+        && (error.kind() == ApiError::Kind::Network || error.kind() == ApiError::Kind::Timeout)
+        && error.isRetryable();
+}
+
+int ApiClient::outageRetryDelay(int attempt) const
+{
+    return qMin(retryDelay(attempt, -1), kOutageProbeIntervalMs);
+}
+
 int ApiClient::retryDelay(int attempt, int retryAfterSeconds) const
 {
     // The server's Retry-After wins, capped at two minutes.
@@ -160,6 +172,7 @@ ApiCall *ApiClient::refreshToken(const QString &accessToken, const QString &refr
     body.insert(QLatin1String("session"), session);
 
     ApiCall::Spec spec;
+    spec.waitsOutOutage = true;
     spec.method = "POST";
     spec.path = QStringLiteral("/auth/token");
     spec.body = QJsonDocument(body).toJson(QJsonDocument::Compact);
@@ -185,6 +198,7 @@ ApiCall *ApiClient::createAsset(const CreateAssetRequest &request, QObject *cont
                                 ApiCallback<CreatedAsset> callback)
 {
     ApiCall::Spec spec;
+    spec.waitsOutOutage = true;
     spec.method = "POST";
     spec.path = QStringLiteral("/assets/asset");
     spec.body = QJsonDocument(request.toJson()).toJson(QJsonDocument::Compact);
@@ -199,6 +213,7 @@ ApiCall *ApiClient::completeUpload(const CompleteUploadRequest &request, QObject
                                    ApiCallback<CompletedUpload> callback)
 {
     ApiCall::Spec spec;
+    spec.waitsOutOutage = true;
     spec.method = "POST";
     spec.path = QStringLiteral("/asset/complete");
     spec.body = QJsonDocument(request.toJson()).toJson(QJsonDocument::Compact);
@@ -215,6 +230,7 @@ ApiCall *ApiClient::completeUpload(const CompleteUploadRequest &request, QObject
 ApiCall *ApiClient::getAsset(const QString &id, QObject *context, ApiCallback<AssetInfo> callback)
 {
     ApiCall::Spec spec;
+    spec.waitsOutOutage = true;
     spec.method = "GET";
     spec.path = QStringLiteral("/assets/asset/") + encodedId(id);
     return startCall<AssetInfo>(spec, context, std::move(callback),
@@ -227,6 +243,7 @@ ApiCall *ApiClient::searchAssets(const QString &term, int limit, QObject *contex
                                  ApiCallback<QList<AssetInfo>> callback)
 {
     ApiCall::Spec spec;
+    spec.waitsOutOutage = true;
     spec.method = "POST";
     spec.path = QStringLiteral("/search/keyword");
     const QJsonObject body{{QStringLiteral("from"), 0},

@@ -62,6 +62,18 @@ public:
     int maxRetries() const { return m_maxRetries; }
     int retryDelay(int attempt, int retryAfterSeconds) const;
 
+    // How long a call that reaches no server at all keeps being retried
+    // beyond maxRetries(); 0 turns this off.
+    void setOutageTolerance(int milliseconds) { m_outageToleranceMs = milliseconds; }
+    int outageTolerance() const { return m_outageToleranceMs; }
+    // Whether error means that no server answered: connection refused or
+    // reset, host not found, or timed out without a response.
+    static bool isOutage(const ApiError &error);
+    // The retry delay during an outage: the usual backoff, at most
+    // kOutageProbeIntervalMs, so that the return of the network is noticed.
+    int outageRetryDelay(int attempt) const;
+    static constexpr int kOutageProbeIntervalMs = 15000;
+
     QNetworkAccessManager *networkAccessManager() const { return m_network; }
 
     // POST /auth/token with a user name and password.
@@ -117,6 +129,7 @@ private:
     int m_timeoutMs = 60000;
     int m_maxRetries = 3;
     int m_firstRetryDelayMs = 1000;
+    int m_outageToleranceMs = 0;
 };
 
 } // namespace tenovos

@@ -94,6 +94,7 @@ void UploadEngine::applySettings()
     m_client->setApiKey(m_settings.apiKey);
     m_client->setTimeout(m_settings.requestTimeoutMs);
     m_client->setRetryPolicy(m_settings.maxRetries, m_settings.retryDelayMs);
+    m_client->setOutageTolerance(m_settings.outageToleranceMs);
     m_session->setRenewalMargin(m_settings.renewalMarginSeconds);
     m_pool->setSize(networkPoolSize(m_settings.maxParallelParts));
 }
@@ -240,6 +241,12 @@ void UploadEngine::remove(const QString &id)
     UploadTask *found = task(id);
     if (!found)
         return;
+    if (found->holdsUploadForRetry()) {
+        // The failed file's upload is still open on the server.
+        m_removeWhenFinished.insert(id);
+        found->discardHeldUpload();
+        return;
+    }
     if (!isFinalState(found->state())) {
         // Cancel first, so an open multipart upload is cancelled on the
         // server; the task goes when it finished (at once when idle).

@@ -545,12 +545,29 @@ void UploadTask::handlePartFinished(int partNumber, const Result<QByteArray> &et
             return;
         }
     }
-    ++part->failures;
-    if (error.isRetryable() && part->failures <= m_settings.maxRetries) {
-        const int delay = m_client->retryDelay(part->failures, error.retryAfterSeconds());
+    // While no server answers at all the network is away: the part keeps
+    // being retried for outageToleranceMs, beyond maxRetries.
+    const bool outage = ApiClient::isOutage(error);
+    if (outage) {
+        if (part->outageFailures++ == 0)
+            part->outageSince.start();
+    } else {
+        part->outageFailures = 0;
+        part->outageSince.invalidate();
+        ++part->failures;
+    }
+    const bool withinOutage = outage
+        && (part->outageFailures <= m_settings.maxRetries
+            || part->outageSince.elapsed() < m_settings.outageToleranceMs);
+    if (error.isRetryable() && (withinOutage || (!outage && part->failures <= m_settings.maxRetries))) {
+        const int delay = outage ? m_client->outageRetryDelay(part->outageFailures)
+                                 : m_client->retryDelay(part->failures, error.retryAfterSeconds());
         qCInfo(lcUpload).noquote() << "Part" << partNumber << "of" << filename() << "failed ("
-                                   << error.logMessage() << "); retry" << part->failures << "of"
-                                   << m_settings.maxRetries << "in" << delay << "ms";
+                                   << error.logMessage() << "); retry"
+                                   << (outage ? part->outageFailures : part->failures)
+                                   << (outage ? "while the server cannot be reached," : "of")
+                                   << (outage ? QString() : QString::number(m_settings.maxRetries))
+                                   << "in" << delay << "ms";
         part->state = PartState::Retrying;
         part->retryAt = QDeadlineTimer(delay, Qt::PreciseTimer);
         part->retryDue = false;
@@ -846,6 +863,14 @@ void UploadTask::cancel()
     }
 }
 
+void UploadTask::discardHeldUpload()
+{
+    if (!holdsUploadForRetry())
+        return;
+    m_heldForRetry = false;
+    cancelOpenUpload([this] { finishTask(TaskState::Cancelled); });
+}
+
 void UploadTask::pause()
 {
     if (m_cleaningUp)
@@ -887,6 +912,24 @@ bool UploadTask::resetForRetry()
 {
     if (m_state != TaskState::Failed && m_state != TaskState::Cancelled)
         return false;
+    if (holdsUploadForRetry()) {
+        m_heldForRetry = false;
+        for (Part &part : m_parts) {
+            part.failures = 0;
+            part.outageFailures = 0;
+            if (part.state != PartState::Done) {
+                part.state = PartState::Pending;
+                Q_EMIT partStateChanged(part.number, part.state);
+            }
+        }
+        m_error = ApiError();
+        qCInfo(lcUpload).noquote() << "Queueing" << filename() << "again; its"
+                                   << confirmedPartCount() << "confirmed parts are not sent again";
+        setState(TaskState::Queued);
+        Q_EMIT schedulingNeeded();
+        return true;
+    }
+    m_heldForRetry = false;
     abortParts(false);
     // Expired upload links leave an asset without content behind. The file
     // goes up again as a new version of that asset, so no second asset
@@ -955,6 +998,24 @@ void UploadTask::failTask(const ApiError &error)
                                           ? QString()
                                           : QStringLiteral("(object %1)").arg(m_asset.objectId))
                                   << "failed:" << error.logMessage();
+    // A passing failure (the server or the network gave up for now) keeps
+    // the multipart upload and its confirmed parts: Retry, or the journal's
+    // resume offer after a restart, sends only the missing parts.
+    if (error.isRetryable() && error.kind() != ApiError::Kind::UrlExpired
+        && hasOpenMultipartUpload() && confirmedPartCount() > 0) {
+        qCInfo(lcUpload).noquote() << "Keeping the multipart upload of" << filename() << "with"
+                                   << confirmedPartCount() << "confirmed parts for a retry";
+        ApiError failure = error;
+        failure.setUserMessage(error.userMessage() + QLatin1Char(' ')
+                               + tr("The %n part(s) already uploaded are kept: Retry sends only "
+                                    "the rest.",
+                                    nullptr, confirmedPartCount()));
+        m_heldForRetry = true;
+        m_keepJournalEntry = true;
+        flushJournal();
+        finishTask(TaskState::Failed, failure);
+        return;
+    }
     const ApiError failure = error;
     cancelOpenUpload([this, failure] { finishTask(TaskState::Failed, failure); });
 }

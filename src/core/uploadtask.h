@@ -85,6 +85,12 @@ public:
     // Puts a failed or cancelled task back in the queue as if new; returns
     // false in other states.
     bool resetForRetry();
+    // A failed task that kept its multipart upload open, so that Retry
+    // sends only the parts not yet confirmed.
+    bool holdsUploadForRetry() const { return m_heldForRetry && hasOpenMultipartUpload(); }
+    // Cancels the upload a failed task holds for Retry; the task ends
+    // Cancelled.
+    void discardHeldUpload();
 
     // Journal hooks, defined in uploadtaskjournal.cpp. With a journal, a
     // multipart upload is recorded once created, each confirmed part is
@@ -118,7 +124,9 @@ private:
         PartState state = PartState::Pending;
         QByteArray etag;
         qint64 sentHighWater = 0; // progress never goes back, even when a PUT restarts
-        int failures = 0;
+        int failures = 0;       // failures with an answer from the server
+        int outageFailures = 0; // failures that reached no server, in a row
+        QElapsedTimer outageSince;
         QDeadlineTimer retryAt;
         bool retryDue = false; // set when the retry timer fired for this part
         QPointer<PartUpload> upload;
@@ -207,6 +215,8 @@ private:
     int m_createRecoveries = 0;
     // A failed task that Retry sends as a new version of m_firstFileId.
     bool m_retryAsVersion = false;
+    // The task failed for a passing reason and kept its upload for Retry.
+    bool m_heldForRetry = false;
     CreatedAsset m_asset;
     bool m_created = false;
     bool m_uploadClosed = false; // the multipart upload was completed or cancelled

@@ -65,6 +65,11 @@ struct EngineSettings
     int maxRetries = 4;
     // Delay before the first retry in milliseconds; doubled for each next one.
     int retryDelayMs = 1000;
+    // How long a request keeps being retried, beyond maxRetries, while the
+    // server cannot be reached at all (connection refused or reset, host
+    // not found, timed out): the network is away, as on a train or while a
+    // VPN reconnects. Retries then come at most kOutageProbeIntervalMs apart.
+    int outageToleranceMs = 30 * 60 * 1000;
     // Seconds before the access token's expiry at which it is renewed.
     int renewalMarginSeconds = 300;
 };

@@ -66,13 +66,17 @@ void tst_NetworkAway::queueWaitsAndFinishes_data()
     QTest::addColumn<int>("parallelParts");
     QTest::addColumn<int>("partCount");
     QTest::addColumn<int>("retriesBeforeComeback");
+    QTest::addColumn<int>("maxRetries");
 
     // One part at a time, so the outage falls between confirmed and
     // unconfirmed parts.
-    QTest::addRow("one part in flight") << 1 << 4 << kRetriesBeforeComeback;
+    QTest::addRow("one part in flight") << 1 << 4 << kRetriesBeforeComeback << 8;
     // Parts in flight cut off at once, then new attempts refused. With 8
     // parts, some are still unsent when the first is confirmed.
-    QTest::addRow("four parts in flight") << 4 << 8 << 2 * kRetriesBeforeComeback;
+    QTest::addRow("four parts in flight") << 4 << 8 << 2 * kRetriesBeforeComeback << 8;
+    // The outage outlasts maxRetries: attempts that reach no server go on
+    // for the outage tolerance, so the file still finishes.
+    QTest::addRow("longer than the retries") << 1 << 4 << 6 << 2;
 }
 
 void tst_NetworkAway::queueWaitsAndFinishes()
@@ -80,6 +84,7 @@ void tst_NetworkAway::queueWaitsAndFinishes()
     QFETCH(int, parallelParts);
     QFETCH(int, partCount);
     QFETCH(int, retriesBeforeComeback);
+    QFETCH(int, maxRetries);
 
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
@@ -97,6 +102,7 @@ void tst_NetworkAway::queueWaitsAndFinishes()
     QSignalSpy finished(&engine, &UploadEngine::taskFinished);
     EngineSettings settings = engineSettings(sandbox);
     settings.maxParallelParts = parallelParts;
+    settings.maxRetries = maxRetries;
     engine.configure(settings);
 
     QSignalSpy signedIn(&engine, &UploadEngine::signedIn);

@@ -349,7 +349,8 @@ void tst_Reliability::retryAfterHonoured()
 void tst_Reliability::retriesExhausted()
 {
     // The default of 4 retries makes 5 attempts; then the file fails with
-    // the storage's message, and its multipart upload is cancelled.
+    // the storage's message. Its multipart upload stays open with the
+    // confirmed parts, and Retry sends only the part that failed.
     addFault(QStringLiteral("put@2:status=500"));
     const SourceFile source =
         testing::writeSourceFile(m_dir.filePath(QStringLiteral("always 500.bin")), 2 * kPartSize, 23);
@@ -358,15 +359,25 @@ void tst_Reliability::retriesExhausted()
 
     QCOMPARE(result.state, TaskState::Failed);
     QCOMPARE(result.error.kind(), ApiError::Kind::Server);
-    QVERIFY2(result.error.userMessage().contains(QStringLiteral("always 500.bin")),
-             qPrintable(result.error.userMessage()));
-    QVERIFY2(result.error.userMessage().contains(QStringLiteral("HTTP 500")),
-             qPrintable(result.error.userMessage()));
+    const QString message = result.error.userMessage();
+    QVERIFY2(message.contains(QStringLiteral("always 500.bin")), qPrintable(message));
+    QVERIFY2(message.contains(QStringLiteral("HTTP 500")), qPrintable(message));
+    QVERIFY2(message.contains(QStringLiteral("Retry sends only the rest")), qPrintable(message));
     QCOMPARE(putCounts(result.objectId).value(2), EngineSettings().maxRetries + 1);
     QCOMPARE(EngineSettings().maxRetries + 1, 5);
-    QVERIFY(waitUntil(*m_requests, [this] { return m_sandbox->openUploadCount() == 0; }));
+    QCOMPARE(m_sandbox->openUploadCount(), 1);
+
+    m_sandbox->clearFaults();
+    m_finished->clear();
+    m_engine->retry(QStringLiteral("x"));
+    const UploadResult retried = waitForResult(QStringLiteral("x"));
+
+    QVERIFY2(retried.state == TaskState::Done, qPrintable(retried.error.logMessage()));
+    QCOMPARE(retried.objectId, result.objectId);
     QCOMPARE(m_sandbox->assets().size(), 1);
-    QVERIFY(m_sandbox->contentMd5(result.objectId).isEmpty());
+    QCOMPARE(m_sandbox->openUploadCount(), 0);
+    QCOMPARE(m_sandbox->contentMd5(retried.objectId), source.md5);
+    QCOMPARE(putCounts(retried.objectId).value(1), 1);
 }
 
 void tst_Reliability::stalledPartRetried_data()
