@@ -562,12 +562,14 @@ void UploadTask::handlePartFinished(int partNumber, const Result<QByteArray> &et
     if (error.isRetryable() && (withinOutage || (!outage && part->failures <= m_settings.maxRetries))) {
         const int delay = outage ? m_client->outageRetryDelay(part->outageFailures)
                                  : m_client->retryDelay(part->failures, error.retryAfterSeconds());
+        // NOTE: the window shows such a part only as Retrying; it does not
+        // say that no server answers or when the next attempt comes.
+        const QString attempt = outage
+            ? QStringLiteral("%1 while no server answers").arg(part->outageFailures)
+            : QStringLiteral("%1 of %2").arg(part->failures).arg(m_settings.maxRetries);
         qCInfo(lcUpload).noquote() << "Part" << partNumber << "of" << filename() << "failed ("
-                                   << error.logMessage() << "); retry"
-                                   << (outage ? part->outageFailures : part->failures)
-                                   << (outage ? "while the server cannot be reached," : "of")
-                                   << (outage ? QString() : QString::number(m_settings.maxRetries))
-                                   << "in" << delay << "ms";
+                                   << error.logMessage() << "); retry" << attempt << "in" << delay
+                                   << "ms";
         part->state = PartState::Retrying;
         part->retryAt = QDeadlineTimer(delay, Qt::PreciseTimer);
         part->retryDue = false;
