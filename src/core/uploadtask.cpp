@@ -1009,8 +1009,8 @@ void UploadTask::failTask(const ApiError &error)
                                    << confirmedPartCount() << "confirmed parts for a retry";
         ApiError failure = error;
         failure.setUserMessage(error.userMessage() + QLatin1Char(' ')
-                               + tr("The %n part(s) already uploaded are kept: Retry sends only "
-                                    "the rest.",
+                               + tr("The %n part(s) already uploaded are kept, and retrying the "
+                                    "file sends only the rest.",
                                     nullptr, confirmedPartCount()));
         m_heldForRetry = true;
         m_keepJournalEntry = true;

@@ -362,7 +362,7 @@ void tst_Reliability::retriesExhausted()
     const QString message = result.error.userMessage();
     QVERIFY2(message.contains(QStringLiteral("always 500.bin")), qPrintable(message));
     QVERIFY2(message.contains(QStringLiteral("HTTP 500")), qPrintable(message));
-    QVERIFY2(message.contains(QStringLiteral("Retry sends only the rest")), qPrintable(message));
+    QVERIFY2(message.contains(QStringLiteral("retrying the file sends only the rest")), qPrintable(message));
     QCOMPARE(putCounts(result.objectId).value(2), EngineSettings().maxRetries + 1);
     QCOMPARE(EngineSettings().maxRetries + 1, 5);
     QCOMPARE(m_sandbox->openUploadCount(), 1);
