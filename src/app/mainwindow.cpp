@@ -268,6 +268,8 @@ void MainWindow::connectEngine()
     connect(m_engine, &UploadEngine::taskPartsPlanned, m_queue, &QueueModel::onTaskPartsPlanned);
     connect(m_engine, &UploadEngine::partProgress, m_queue, &QueueModel::onPartProgress);
     connect(m_engine, &UploadEngine::partStateChanged, m_queue, &QueueModel::onPartStateChanged);
+    connect(m_engine, &UploadEngine::taskWaitingForServer, m_queue,
+            &QueueModel::onTaskWaitingForServer);
     connect(m_engine, &UploadEngine::taskFinished, m_queue, &QueueModel::onTaskFinished);
     connect(m_engine, &UploadEngine::taskRemoved, m_queue, &QueueModel::onTaskRemoved);
     connect(m_engine, &UploadEngine::taskFinished, this, [](const QString &, const UploadResult &result) {

@@ -5,6 +5,7 @@
 #include <QApplication>
 #include <QDir>
 #include <QFileInfo>
+#include <QLocale>
 #include <QStyle>
 
 #include <algorithm>
@@ -139,6 +140,11 @@ QVariant QueueModel::displayData(const Entry &row, int column) const
     case SizeColumn:
         return DisplayFormat::size(row.size);
     case StateColumn:
+        if (uploading && row.waitingUntil.isValid()) {
+            //: The server does not answer; %1 is a local time such as 14:05:30
+            return tr("Waiting for the server to answer, next try at %1")
+                .arg(QLocale().toString(row.waitingUntil.toLocalTime().time(), QStringLiteral("HH:mm:ss")));
+        }
         if (row.status == Status::Failed && !row.error.userMessage().isEmpty())
             return tr("Failed: %1").arg(row.error.userMessage());
         if (row.status == Status::NotUploadable)
@@ -150,9 +156,9 @@ QVariant QueueModel::displayData(const Entry &row, int column) const
         //: Upload progress of one file, such as "45 %"
         return tr("%1 %").arg(row.status == Status::Done ? 100 : DisplayFormat::permille(row.sent, row.size) / 10);
     case SpeedColumn:
-        return uploading ? DisplayFormat::speed(row.speed) : QString();
+        return uploading && !row.waitingUntil.isValid() ? DisplayFormat::speed(row.speed) : QString();
     case TimeLeftColumn:
-        return uploading ? DisplayFormat::duration(DisplayFormat::secondsLeft(row.size - row.sent, row.speed))
+        return uploading && !row.waitingUntil.isValid() ? DisplayFormat::duration(DisplayFormat::secondsLeft(row.size - row.sent, row.speed))
                          : QString();
     default:
         return QVariant();
@@ -455,6 +461,7 @@ void QueueModel::setStatus(Entry *row, Status status)
         row->speed = 0;
     }
     row->status = status;
+    row->waitingUntil = QDateTime();
 
     if (status == Status::Uploading) {
         m_uploading.insert(row->id, row);
@@ -530,6 +537,15 @@ void QueueModel::onPartStateChanged(const QString &id, int partNumber, PartState
     if (state == PartState::Done)
         part.sent = part.total;
     markDirty(row, true);
+}
+
+void QueueModel::onTaskWaitingForServer(const QString &id, const QDateTime &nextAttempt)
+{
+    Entry *row = find(id);
+    if (!row)
+        return;
+    row->waitingUntil = nextAttempt;
+    markDirty(row);
 }
 
 void QueueModel::onTaskFinished(const QString &id, const UploadResult &result)

@@ -5,6 +5,7 @@
 #include "uploadtypes.h"
 
 #include <QAbstractTableModel>
+#include <QDateTime>
 #include <QElapsedTimer>
 #include <QHash>
 #include <QList>
@@ -68,6 +69,7 @@ public:
         QString objectId;
         QString fileId;
         double speed = 0; // bytes per second, averaged over the last few seconds
+        QDateTime waitingUntil; // next attempt while no server answers; invalid otherwise
 
         // Progress samples (milliseconds on the model's clock, bytes sent).
         QList<QPair<qint64, qint64>> samples;
@@ -140,6 +142,7 @@ public Q_SLOTS:
     void onTaskPartsPlanned(const QString &id, int partCount, qint64 partSize);
     void onPartProgress(const QString &id, int partNumber, qint64 sent, qint64 total);
     void onPartStateChanged(const QString &id, int partNumber, tenovos::PartState state);
+    void onTaskWaitingForServer(const QString &id, const QDateTime &nextAttempt);
     void onTaskFinished(const QString &id, const tenovos::UploadResult &result);
     void onTaskRemoved(const QString &id);
 

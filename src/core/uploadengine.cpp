@@ -190,6 +190,9 @@ void UploadEngine::connectTask(UploadTask *task)
     connect(task, &UploadTask::partStateChanged, this, [this, id](int partNumber, PartState state) {
         Q_EMIT partStateChanged(id, partNumber, state);
     });
+    connect(task, &UploadTask::waitingForServer, this, [this, id](const QDateTime &nextAttempt) {
+        Q_EMIT taskWaitingForServer(id, nextAttempt);
+    });
     connect(task, &UploadTask::finished, this, [this, task](const UploadResult &result) {
         Q_EMIT taskFinished(result.id, result);
         handleTaskFinished(task);

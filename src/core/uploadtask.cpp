@@ -518,6 +518,10 @@ void UploadTask::handlePartFinished(int partNumber, const Result<QByteArray> &et
     if (etag) {
         part->etag = etag.value();
         part->state = PartState::Done;
+        if (m_waitingForServer) {
+            m_waitingForServer = false;
+            Q_EMIT waitingForServer(QDateTime());
+        }
         journalPartConfirmed(partNumber, part->etag);
         part->sentHighWater = part->length;
         part->progressDirty = true;
@@ -570,6 +574,10 @@ void UploadTask::handlePartFinished(int partNumber, const Result<QByteArray> &et
         qCInfo(lcUpload).noquote() << "Part" << partNumber << "of" << filename() << "failed ("
                                    << error.logMessage() << "); retry" << attempt << "in" << delay
                                    << "ms";
+        if (outage) {
+            m_waitingForServer = true;
+            Q_EMIT waitingForServer(QDateTime::currentDateTimeUtc().addMSecs(delay));
+        }
         part->state = PartState::Retrying;
         part->retryAt = QDeadlineTimer(delay, Qt::PreciseTimer);
         part->retryDue = false;
@@ -928,6 +936,13 @@ bool UploadTask::resetForRetry()
         qCInfo(lcUpload).noquote() << "Queueing" << filename() << "again; its"
                                    << confirmedPartCount() << "confirmed parts are not sent again";
         setState(TaskState::Queued);
+        // A front end clears a retried file's parts; show the kept ones again.
+        Q_EMIT partsPlanned(int(m_parts.size()), m_settings.partSize);
+        for (const Part &part : std::as_const(m_parts)) {
+            if (part.state == PartState::Done)
+                Q_EMIT partStateChanged(part.number, PartState::Done);
+        }
+        Q_EMIT progressChanged(bytesSent(), m_fileSize);
         Q_EMIT schedulingNeeded();
         return true;
     }

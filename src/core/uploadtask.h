@@ -109,6 +109,9 @@ Q_SIGNALS:
     void partsPlanned(int partCount, qint64 partSize);
     void partProgress(int partNumber, qint64 sent, qint64 total);
     void partStateChanged(int partNumber, tenovos::PartState state);
+    // No server answers the part PUTs; the next attempt comes at nextAttempt
+    // (UTC). An invalid time: a part got through again.
+    void waitingForServer(const QDateTime &nextAttempt);
     void finished(const tenovos::UploadResult &result);
     // A part slot was freed, a retry came due or the task changed state: the
     // scheduler should look at the queue again.
@@ -217,6 +220,7 @@ private:
     bool m_retryAsVersion = false;
     // The task failed for a passing reason and kept its upload for Retry.
     bool m_heldForRetry = false;
+    bool m_waitingForServer = false; // waitingForServer() reported an outage
     CreatedAsset m_asset;
     bool m_created = false;
     bool m_uploadClosed = false; // the multipart upload was completed or cancelled

@@ -65,6 +65,7 @@ private Q_SLOTS:
     void stateAndProgress_data();
     void stateAndProgress();
     void failureShowsMessages();
+    void waitingForServerShown();
     void updatesCoalescedPerFlush();
     void noUpdateNoDataChanged();
     void partsPlannedAndProgress();
@@ -181,6 +182,26 @@ void tst_QueueModel::failureShowsMessages()
     QVERIFY2(state.contains(QStringLiteral("You may not use security template X")), qPrintable(state));
     const QString tip = text(model, 0, QueueModel::StateColumn, Qt::ToolTipRole);
     QVERIFY2(tip.contains(QStringLiteral("Invalid Asset: Missing Security Template ID(s)")), qPrintable(tip));
+}
+
+void tst_QueueModel::waitingForServerShown()
+{
+    QueueModel model;
+    const QStringList ids = model.addFiles(makeFiles(1, 1000));
+    model.markSubmitted(ids);
+    model.onTaskStateChanged(ids.at(0), TaskState::Uploading, ApiError());
+    const QDateTime nextAttempt = QDateTime::currentDateTimeUtc().addSecs(15);
+    model.onTaskWaitingForServer(ids.at(0), nextAttempt);
+    model.flush();
+
+    const QString waiting = text(model, 0, QueueModel::StateColumn);
+    QVERIFY2(waiting.contains(QStringLiteral("Waiting for the server")), qPrintable(waiting));
+    QVERIFY2(waiting.contains(nextAttempt.toLocalTime().toString(QStringLiteral("HH:mm:ss"))), qPrintable(waiting));
+    QCOMPARE(text(model, 0, QueueModel::SpeedColumn), QString());
+
+    model.onTaskWaitingForServer(ids.at(0), QDateTime());
+    model.flush();
+    QCOMPARE(text(model, 0, QueueModel::StateColumn), QueueModel::statusText(Status::Uploading));
 }
 
 void tst_QueueModel::updatesCoalescedPerFlush()

@@ -100,6 +100,7 @@ void tst_NetworkAway::queueWaitsAndFinishes()
 
     UploadEngine engine;
     QSignalSpy finished(&engine, &UploadEngine::taskFinished);
+    QSignalSpy waiting(&engine, &UploadEngine::taskWaitingForServer);
     EngineSettings settings = engineSettings(sandbox);
     settings.maxParallelParts = parallelParts;
     settings.maxRetries = maxRetries;
@@ -145,6 +146,11 @@ void tst_NetworkAway::queueWaitsAndFinishes()
     QCOMPARE(sandbox.contentMd5(result.objectId), source.md5);
     QCOMPARE(sandbox.assets().size(), 1);
     QCOMPARE(sandbox.openUploadCount(), 0);
+
+    // The engine said it waits for the server, and that it stopped waiting.
+    QVERIFY(!waiting.isEmpty());
+    QVERIFY(waiting.constFirst().at(1).toDateTime().isValid());
+    QVERIFY(!waiting.constLast().at(1).toDateTime().isValid());
 
     // The part confirmed before the outage was sent once.
     QCOMPARE(confirmedBeforeOutage.size(), 1);
