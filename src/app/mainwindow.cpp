@@ -203,7 +203,7 @@ void MainWindow::setupQueueView()
     header->setSectionResizeMode(QHeaderView::Interactive);
     header->setSectionResizeMode(QueueModel::FileColumn, QHeaderView::Stretch);
     header->resizeSection(QueueModel::SizeColumn, 80);
-    header->resizeSection(QueueModel::StateColumn, 160);
+    header->resizeSection(QueueModel::StateColumn, 240);
     header->resizeSection(QueueModel::ProgressColumn, 120);
     header->resizeSection(QueueModel::SpeedColumn, 90);
     header->resizeSection(QueueModel::TimeLeftColumn, 80);

@@ -141,9 +141,8 @@ QVariant QueueModel::displayData(const Entry &row, int column) const
         return DisplayFormat::size(row.size);
     case StateColumn:
         if (uploading && row.waitingUntil.isValid()) {
-            //: The server does not answer; %1 is a local time such as 14:05:30
-            return tr("Waiting for the server to answer, next try at %1")
-                .arg(QLocale().toString(row.waitingUntil.toLocalTime().time(), QStringLiteral("HH:mm:ss")));
+            //: No server responds to the uploads; %1 is a local time such as 14:05:30
+            return tr("No connection, next try %1").arg(waitingTime(row));
         }
         if (row.status == Status::Failed && !row.error.userMessage().isEmpty())
             return tr("Failed: %1").arg(row.error.userMessage());
@@ -165,6 +164,11 @@ QVariant QueueModel::displayData(const Entry &row, int column) const
     }
 }
 
+QString QueueModel::waitingTime(const Entry &row)
+{
+    return QLocale().toString(row.waitingUntil.toLocalTime().time(), QStringLiteral("HH:mm:ss"));
+}
+
 QVariant QueueModel::toolTip(const Entry &row) const
 {
     QStringList lines;
@@ -172,6 +176,11 @@ QVariant QueueModel::toolTip(const Entry &row) const
                                         : QDir::toNativeSeparators(row.filePath));
     if (row.status == Status::NotUploadable)
         lines.append(problemMessage(row.filePath, row.problem));
+    if (row.status == Status::Uploading && row.waitingUntil.isValid()) {
+        lines.append(tr("The server does not answer, so the upload waits and tries again at %1. "
+                        "Check your network connection; parts already uploaded are kept.")
+                         .arg(waitingTime(row)));
+    }
     if (row.status == Status::Failed) {
         lines.append(row.error.userMessage());
         if (!row.error.serverMessage().isEmpty())

@@ -163,6 +163,8 @@ private:
     void setStatus(Entry *entry, Status status);
     QVariant displayData(const Entry &entry, int column) const;
     QVariant toolTip(const Entry &entry) const;
+    // The entry's waitingUntil as local HH:mm:ss.
+    static QString waitingTime(const Entry &entry);
 
     std::vector<std::unique_ptr<Entry>> m_entries;
     QHash<QString, int> m_rowById;

@@ -549,7 +549,7 @@ void UploadTask::handlePartFinished(int partNumber, const Result<QByteArray> &et
             return;
         }
     }
-    // While no server answers at all the network is away: the part keeps
+    // While no server responds at all, the network is away: the part keeps
     // being retried for outageToleranceMs, beyond maxRetries.
     const bool outage = ApiClient::isOutage(error);
     if (outage) {
@@ -566,10 +566,8 @@ void UploadTask::handlePartFinished(int partNumber, const Result<QByteArray> &et
     if (error.isRetryable() && (withinOutage || (!outage && part->failures <= m_settings.maxRetries))) {
         const int delay = outage ? m_client->outageRetryDelay(part->outageFailures)
                                  : m_client->retryDelay(part->failures, error.retryAfterSeconds());
-        // NOTE: the window shows such a part only as Retrying; it does not
-        // say that no server answers or when the next attempt comes.
         const QString attempt = outage
-            ? QStringLiteral("%1 while no server answers").arg(part->outageFailures)
+            ? QStringLiteral("%1 while no server responds").arg(part->outageFailures)
             : QStringLiteral("%1 of %2").arg(part->failures).arg(m_settings.maxRetries);
         qCInfo(lcUpload).noquote() << "Part" << partNumber << "of" << filename() << "failed ("
                                    << error.logMessage() << "); retry" << attempt << "in" << delay
@@ -936,7 +934,7 @@ bool UploadTask::resetForRetry()
         qCInfo(lcUpload).noquote() << "Queueing" << filename() << "again; its"
                                    << confirmedPartCount() << "confirmed parts are not sent again";
         setState(TaskState::Queued);
-        // A front end clears a retried file's parts; show the kept ones again.
+        // A front end clears a retried file's parts, so the kept ones are reported again.
         Q_EMIT partsPlanned(int(m_parts.size()), m_settings.partSize);
         for (const Part &part : std::as_const(m_parts)) {
             if (part.state == PartState::Done)

@@ -195,9 +195,11 @@ void tst_QueueModel::waitingForServerShown()
     model.flush();
 
     const QString waiting = text(model, 0, QueueModel::StateColumn);
-    QVERIFY2(waiting.contains(QStringLiteral("Waiting for the server")), qPrintable(waiting));
+    QVERIFY2(waiting.contains(QStringLiteral("No connection")), qPrintable(waiting));
     QVERIFY2(waiting.contains(nextAttempt.toLocalTime().toString(QStringLiteral("HH:mm:ss"))), qPrintable(waiting));
     QCOMPARE(text(model, 0, QueueModel::SpeedColumn), QString());
+    const QString tip = text(model, 0, QueueModel::StateColumn, Qt::ToolTipRole);
+    QVERIFY2(tip.contains(QStringLiteral("The server does not answer")), qPrintable(tip));
 
     model.onTaskWaitingForServer(ids.at(0), QDateTime());
     model.flush();
