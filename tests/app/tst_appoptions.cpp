@@ -18,6 +18,7 @@ private Q_SLOTS:
     void cleanup();
 
     void fullCommandLine();
+    void checkStartOption();
     void apiUrlRule_data();
     void apiUrlRule();
     void metaNeedsEquals();
@@ -76,8 +77,19 @@ void tst_AppOptions::fullCommandLine()
     QCOMPARE(options.metadata.at(0).first, QStringLiteral("Title"));
     QCOMPARE(options.metadata.at(0).second, QStringLiteral("Spring = new"));
     QVERIFY(options.start);
+    QVERIFY(!options.checkStart);
     QCOMPARE(options.parallelParts, 8);
     QCOMPARE(options.paths, (QStringList{QStringLiteral("a.jpg"), QStringLiteral("folder")}));
+}
+
+void tst_AppOptions::checkStartOption()
+{
+    AppOptions options;
+    QString error;
+    QVERIFY2(AppOptionsParser::parse(command({QStringLiteral("--check-start")}), &options, &error),
+             qPrintable(error));
+    QVERIFY(options.checkStart);
+    QVERIFY(!options.start);
 }
 
 void tst_AppOptions::apiUrlRule_data()

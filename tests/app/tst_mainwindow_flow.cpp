@@ -11,12 +11,15 @@
 #include "queuemodel.h"
 #include "sandboxconfig.h"
 #include "sandboxserver.h"
+#include "signindialog.h"
 #include "uploadform.h"
 
 #include <QApplication>
 #include <QCryptographicHash>
+#include <QDialogButtonBox>
 #include <QDropEvent>
 #include <QFile>
+#include <QLineEdit>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QPushButton>
@@ -71,6 +74,7 @@ private Q_SLOTS:
     void dropFormUploadDone();
     void startOptionUploadsAtOnce();
     void closeCancelsUploads();
+    void expiredSessionAsksSignInAndContinues();
 
 private:
     AppOptions connectionOptions() const;
@@ -283,6 +287,60 @@ void tst_MainWindowFlow::closeCancelsUploads()
     QTRY_VERIFY_WITH_TIMEOUT(!window.isVisible(), MainWindow::kCloseTimeoutMs + 5000);
     QCOMPARE(window.queueModel()->entry(0)->status, QueueModel::Status::Cancelled);
     QCOMPARE(m_server->openUploadCount(), 0);
+}
+
+void tst_MainWindowFlow::expiredSessionAsksSignInAndContinues()
+{
+    const QString file = createFile(QStringLiteral("long session.mov"), 12 * kMiB);
+    QVERIFY(!file.isEmpty());
+    MainWindow window(connectionOptions());
+    window.show();
+    QSignalSpy signedIn(window.accountManager(), &AccountManager::signedIn);
+    preselectDemoForm(window.uploadForm());
+    window.start();
+    QVERIFY(signedIn.wait(10000));
+
+    // Complete meets an expired token and the renewal is refused, so the
+    // session is over. Rules count from here, so token#1 is the renewal.
+    QString error;
+    QVERIFY2(m_server->addFault(QStringLiteral("complete#1:expired"), &error), qPrintable(error));
+    QVERIFY2(m_server->addFault(QStringLiteral("token#1:status=401"), &error), qPrintable(error));
+    window.addPaths({file});
+    QTRY_COMPARE_WITH_TIMEOUT(window.queueModel()->rowCount(), 1, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(window.uploadAction()->isEnabled(), 10000);
+    window.uploadAction()->trigger();
+
+    // The window asks for the password again, and the file waits.
+    tenovos::SignInDialog *dialog = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT((dialog = window.findChild<tenovos::SignInDialog *>()) && dialog->isVisible(),
+                             kUploadTimeoutMs);
+    QVERIFY(!QueueModel::isFinal(window.queueModel()->entry(0)->status));
+    auto *password = dialog->findChild<QLineEdit *>(QStringLiteral("passwordEdit"));
+    QVERIFY(password);
+    password->setText(m_server->config().password);
+    auto *buttons = dialog->findChild<QDialogButtonBox *>(QStringLiteral("buttonBox"));
+    QVERIFY(buttons);
+    QAbstractButton *signIn = nullptr;
+    for (QAbstractButton *button : buttons->buttons()) {
+        if (buttons->buttonRole(button) == QDialogButtonBox::AcceptRole)
+            signIn = button;
+    }
+    QVERIFY(signIn);
+    signIn->click();
+
+    QueueModel *model = window.queueModel();
+    QTRY_VERIFY_WITH_TIMEOUT(allFinished(model), kUploadTimeoutMs);
+    const QueueModel::Entry *entry = model->entry(0);
+    QVERIFY2(entry->status == QueueModel::Status::Done, qPrintable(describe(entry)));
+    QCOMPARE(m_server->contentMd5(entry->objectId), md5Hex(file));
+    QCOMPARE(m_server->assets().size(), 1);
+    QCOMPARE(m_server->openUploadCount(), 0);
+    // The parts confirmed before the session ended were not sent again.
+    const QMap<int, int> counts = m_server->putCounts(entry->fileId);
+    QCOMPARE(counts.size(), 3);
+    for (auto count = counts.cbegin(); count != counts.cend(); ++count)
+        QCOMPARE(count.value(), 1);
+    QVERIFY(window.close());
 }
 
 QTEST_MAIN(tst_MainWindowFlow)
