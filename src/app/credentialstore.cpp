@@ -61,6 +61,9 @@ void CredentialStore::read(const QString &key)
     job->start();
 }
 
+// NOTE: Windows Credential Manager rejects an entry above 2560 bytes. A
+// refresh token near that size makes the save fail there, and the window
+// then reports that the sign-in was not saved.
 void CredentialStore::write(const QString &key, const StoredCredentials &credentials)
 {
     const QJsonObject stored{{kApiKeyField, credentials.apiKey}, {kRefreshTokenField, credentials.refreshToken}};
