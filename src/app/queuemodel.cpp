@@ -177,7 +177,7 @@ QVariant QueueModel::toolTip(const Entry &row) const
     if (row.status == Status::NotUploadable)
         lines.append(problemMessage(row.filePath, row.problem));
     if (row.status == Status::Uploading && row.waitingUntil.isValid()) {
-        lines.append(tr("The server does not answer, so the upload waits and tries again at %1. "
+        lines.append(tr("The server does not respond, so the upload waits and tries again at %1. "
                         "Check your network connection; parts already uploaded are kept.")
                          .arg(waitingTime(row)));
     }

@@ -69,7 +69,7 @@ public:
         QString objectId;
         QString fileId;
         double speed = 0; // bytes per second, averaged over the last few seconds
-        QDateTime waitingUntil; // next attempt while no server answers; invalid otherwise
+        QDateTime waitingUntil; // next attempt while no server responds; invalid otherwise
 
         // Progress samples (milliseconds on the model's clock, bytes sent).
         QList<QPair<qint64, qint64>> samples;

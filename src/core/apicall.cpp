@@ -15,7 +15,7 @@ namespace tenovos {
 namespace {
 
 // A request body that can be read once and never rewound. When a kept-alive
-// connection closes before any answer arrives, QNetworkAccessManager sends
+// connection closes before any response arrives, QNetworkAccessManager sends
 // the request again on a new connection, unseen by the caller; it does so
 // only when it can rewind the body. A create that reached the server could
 // then make a second asset. With this body the reply fails with

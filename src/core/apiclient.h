@@ -66,7 +66,7 @@ public:
     // beyond maxRetries(); 0 turns this off.
     void setOutageTolerance(int milliseconds) { m_outageToleranceMs = milliseconds; }
     int outageTolerance() const { return m_outageToleranceMs; }
-    // Whether error means that no server answered: connection refused or
+    // Whether error means that no server responded: connection refused or
     // reset, host not found, or timed out without a response.
     static bool isOutage(const ApiError &error);
     // The retry delay during an outage: the usual backoff, at most

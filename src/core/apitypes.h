@@ -121,7 +121,7 @@ struct AssetInfo
     QDateTime created() const;
 
     static Result<AssetInfo> fromJson(const QJsonObject &root, const QString &operation);
-    // The assets of a POST /search/keyword answer: {hitCount, result: [...]},
+    // The assets of a POST /search/keyword response: {hitCount, result: [...]},
     // also inside "data".
     static Result<QList<AssetInfo>> listFromSearch(const QJsonValue &root, const QString &operation);
 };

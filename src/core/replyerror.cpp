@@ -165,10 +165,10 @@ ApiError errorFromReply(QNetworkReply *reply, const QByteArray &body, bool timed
     if (status == 0) {
         // No HTTP response: the connection failed, timed out or was cut.
         const ApiError::Kind kind = kindForNetworkError(networkError, timedOut);
-        // ContentReSendError: the connection closed before an answer, and the
+        // ContentReSendError: the connection closed before a response, and the
         // request was not sent again because it must not run twice.
         const QString detail = networkError == QNetworkReply::ContentReSendError
-            ? tr("the connection closed before the server answered")
+            ? tr("the connection closed before the server responded")
             : ApiError::stripUrlQueries(reply->errorString());
         ApiError error(kind, networkUserMessage(kind, networkError, reply->url(), detail));
         error.setOperation(operation);

@@ -122,7 +122,7 @@ Q_SIGNALS:
     void taskPartsPlanned(const QString &id, int partCount, qint64 partSize);
     void partProgress(const QString &id, int partNumber, qint64 sent, qint64 total);
     void partStateChanged(const QString &id, int partNumber, tenovos::PartState state);
-    // No server answers the file's part uploads, and the next attempt comes
+    // No server responds the file's part uploads, and the next attempt comes
     // at nextAttempt (UTC); an invalid time means parts get through again.
     void taskWaitingForServer(const QString &id, const QDateTime &nextAttempt);
     // The file reached Done, Failed or Cancelled.

@@ -109,7 +109,7 @@ Q_SIGNALS:
     void partsPlanned(int partCount, qint64 partSize);
     void partProgress(int partNumber, qint64 sent, qint64 total);
     void partStateChanged(int partNumber, tenovos::PartState state);
-    // No server answers the part PUTs; the next attempt comes at nextAttempt
+    // No server responds the part PUTs; the next attempt comes at nextAttempt
     // (UTC). An invalid time: a part got through again.
     void waitingForServer(const QDateTime &nextAttempt);
     void finished(const tenovos::UploadResult &result);
@@ -127,7 +127,7 @@ private:
         PartState state = PartState::Pending;
         QByteArray etag;
         qint64 sentHighWater = 0; // progress never goes back, even when a PUT restarts
-        int failures = 0;       // failures with an answer from the server
+        int failures = 0;       // failures with a response from the server
         int outageFailures = 0; // failures that reached no server, in a row
         QElapsedTimer outageSince;
         QDeadlineTimer retryAt;
@@ -183,7 +183,7 @@ private:
     void confirmCompleted(const ApiError &completeError);
 
     // Recovery from a create call whose outcome is unknown, defined in
-    // uploadtaskrecovery.cpp. The asset may exist although no answer came
+    // uploadtaskrecovery.cpp. The asset may exist although no response came
     // back, so before creating again the task searches Tenovos for it; an
     // asset it finds is adopted: its open upload is cancelled and the file
     // goes up as a new version of it, so no second asset appears.

@@ -197,7 +197,7 @@ void UploadTask::startRestored()
 
 void UploadTask::writeCreatingEntry()
 {
-    // Written before the create is sent, so that a kill before its answer
+    // Written before the create is sent, so that a kill before its response
     // is recorded leaves an entry: the next start searches for the asset
     // instead of creating a second one. A metadata-only asset has no file
     // to resume and gets no entry.

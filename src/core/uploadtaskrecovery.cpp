@@ -40,7 +40,7 @@ void UploadTask::recoverCreate(const ApiError &error)
     ++m_createRecoveries;
     const int delay = m_client->retryDelay(m_createRecoveries, error.retryAfterSeconds());
     qCInfo(lcUpload).noquote() << "The create call for" << filename()
-                               << "ended without an answer (" << error.logMessage()
+                               << "ended without a response (" << error.logMessage()
                                << "); searching for the asset in" << delay << "ms";
     if (m_cancelRequested) {
         lookForLostCreate();

@@ -199,7 +199,7 @@ void tst_QueueModel::waitingForServerShown()
     QVERIFY2(waiting.contains(nextAttempt.toLocalTime().toString(QStringLiteral("HH:mm:ss"))), qPrintable(waiting));
     QCOMPARE(text(model, 0, QueueModel::SpeedColumn), QString());
     const QString tip = text(model, 0, QueueModel::StateColumn, Qt::ToolTipRole);
-    QVERIFY2(tip.contains(QStringLiteral("The server does not answer")), qPrintable(tip));
+    QVERIFY2(tip.contains(QStringLiteral("The server does not respond")), qPrintable(tip));
 
     model.onTaskWaitingForServer(ids.at(0), QDateTime());
     model.flush();

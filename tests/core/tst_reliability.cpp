@@ -1,7 +1,7 @@
 // How the engine survives faults that an in-process SandboxServer injects.
 // The cases: part retries with backoff and Retry-After, stalled parts, parts
 // without ETag, failed completes and creates, creates and completes whose
-// answer is lost, permanent errors, a proxy's
+// response is lost, permanent errors, a proxy's
 // 413, expired part URLs and Retry as a new version, session renewal and a
 // lost session, pause and resume, files that change mid-upload and a
 // network outage.
@@ -560,7 +560,7 @@ void tst_Reliability::apiCallRetried()
     QVERIFY(rules.at(0).toObject().value(QLatin1String("selected")).toInt() >= 2);
 }
 
-// --- Creates and completes whose answer is lost ------------------------------------
+// --- Creates and completes whose response is lost ------------------------------------
 
 void tst_Reliability::lostCreateAdopted_data()
 {
@@ -632,7 +632,7 @@ void tst_Reliability::lostCreateAdopted()
 
 void tst_Reliability::lostCreateUnsearchable()
 {
-    // The create's answer is lost and the search for the asset is refused,
+    // The create's response is lost and the search for the asset is refused,
     // so the engine cannot tell whether the asset exists: it stops and says
     // where to look rather than risk a second asset.
     addFault(QStringLiteral("create#1:lost"));
@@ -653,7 +653,7 @@ void tst_Reliability::lostCreateUnsearchable()
 
 void tst_Reliability::lostCompleteConfirmed()
 {
-    // The first complete finishes the upload and its answer is lost; the
+    // The first complete finishes the upload and its response is lost; the
     // engine finds the file complete instead of failing it.
     addFault(QStringLiteral("complete#1:lost"));
     const SourceFile source =
@@ -673,7 +673,7 @@ void tst_Reliability::lostCompleteConfirmed()
 
 void tst_Reliability::interruptedCreateResumed()
 {
-    // The program stops after Tenovos made the asset but before the answer
+    // The program stops after Tenovos made the asset but before the response
     // arrived. The journal entry written before the create lets the next
     // run find that asset, cancel its upload and finish the file as a new
     // version of it.

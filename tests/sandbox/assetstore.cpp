@@ -455,8 +455,8 @@ std::optional<QJsonObject> AssetStore::assetJson(const QString &objectOrFileId) 
     const auto asset = m_assets.constFind(objectId);
     if (objectId.isEmpty() || asset == m_assets.constEnd())
         return std::nullopt;
-    // A file id names one version; an object id names the asset, whose
-    // current version answers.
+    // A file id names one version, and an object id names the asset, whose
+    // current version responds.
     const Version *version = nullptr;
     if (byFileId) {
         for (const Version &candidate : asset->versions) {
@@ -502,7 +502,7 @@ QJsonObject AssetStore::versionJson(const Asset &asset, const Version &version) 
                      {QStringLiteral("securityTemplateIds"), securityTemplateIds},
                      {QStringLiteral("metadataDocument"), version.metadata}};
     // The multipart upload still open for this version, so that a client
-    // whose create answer was lost can cancel it.
+    // whose create response was lost can cancel it.
     if (version.multipart && (version.state == State::Pending || version.state == State::Uploading))
         json.insert(QStringLiteral("uploadId"), version.uploadId);
     return json;

@@ -60,7 +60,7 @@ FaultRule FaultInjector::pickAction(const FaultRule &rule, FaultRule::Kind reque
     };
     // Dropping after 64 KiB cuts a PUT body short. The JSON bodies of other
     // calls are smaller, so there it would act like drop=0. no-etag only
-    // concerns PUTs. "lost" carries the request out and loses the answer,
+    // concerns PUTs. "lost" carries the request out and loses the response,
     // which a client must tell apart from a request that never arrived.
     QList<Choice> choices{{FaultRule::Action::Status, 500},
                           {FaultRule::Action::Status, 503},

@@ -12,7 +12,7 @@ struct FaultRule
 {
     enum class Kind { Token, Create, Complete, Cancel, Lookup, Put, Any };
     // Lost: the request is carried out, then the connection closes without an
-    // answer (argument 0) or the answer is replaced by that 5xx status.
+    // response (argument 0) or the response is replaced by that 5xx status.
     enum class Action { Status, Drop, Stall, NoEtag, Expired, ExpiredToken, Lost, Random };
 
     // The Retry-After value of status=429 and status=503 when the rule sets none.

@@ -459,7 +459,7 @@ void HttpConnection::sendResponse(HttpResponse response)
         FaultRule lost = *m_lostFault;
         m_lostFault.reset();
         if (lost.argument == 0) {
-            closeWithoutResponse("answer lost by fault");
+            closeWithoutResponse("response lost by fault");
             return;
         }
         lost.action = FaultRule::Action::Status;

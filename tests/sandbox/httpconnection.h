@@ -88,7 +88,7 @@ private:
     qint64 m_chunkRemaining = 0;
     qint64 m_dropAfterBytes = -1;
     bool m_sendEtag = true;
-    std::optional<FaultRule> m_lostFault; // a "lost" fault: act, then lose the answer
+    std::optional<FaultRule> m_lostFault; // a "lost" fault: act, then lose the response
     std::optional<HttpResponse> m_pendingResponse;
     std::optional<AssetStore::PutTarget> m_putTarget;
     QFile m_partFile;
