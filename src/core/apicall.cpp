@@ -16,8 +16,8 @@ namespace {
 
 // A request body that can be read once and never rewound. When a kept-alive
 // connection closes before any response arrives, QNetworkAccessManager sends
-// the request again on a new connection, unseen by the caller; it does so
-// only when it can rewind the body. A create that reached the server could
+// the request again on a new connection, unseen by the caller, but only when
+// it can rewind the body. A create that reached the server could
 // then make a second asset. With this body the reply fails with
 // ContentReSendError instead, and the caller decides what to do.
 class OneShotBody : public QIODevice

@@ -14,11 +14,12 @@ namespace tenovos {
 // stores sealed (JournalSealer). join() puts the parameters back at their
 // old positions, so the URL is byte for byte the one the server signed.
 //
-// Secret are the values of X-Amz-Signature and X-Amz-Security-Token (SigV4)
-// and of Signature (SigV2), matched case-insensitively. X-Amz-Credential
-// stays: it contains the access key id and the signing scope, which grant
-// nothing without the secret key or the signature, and it tells a reader of
-// the journal which key and day signed a URL.
+// The secrets are the values of X-Amz-Signature and X-Amz-Security-Token
+// (SigV4) and of Signature (SigV2), matched case-insensitively.
+// X-Amz-Credential stays in plain text. It contains the access key id and
+// the signing scope, which grant nothing without the secret key or the
+// signature, and it shows a reader of the journal which key and day signed
+// a URL.
 class JournalUrlSecrets
 {
 public:

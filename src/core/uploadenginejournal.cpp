@@ -78,7 +78,7 @@ void UploadEngine::settleOwedCancels()
         QPointer<UploadJournal> journal = m_journal;
         m_client->completeUpload(request, this,
                                  [journal, key](const Result<CompletedUpload> &result) {
-            // An upload the server no longer knows needs no cancel either.
+            // An upload the server no longer has needs no cancel either.
             if (result || result.error().kind() == ApiError::Kind::NotFound) {
                 if (journal)
                     journal->remove(key);

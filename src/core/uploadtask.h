@@ -184,7 +184,7 @@ private:
 
     // Recovery from a create call whose outcome is unknown, defined in
     // uploadtaskrecovery.cpp. The asset may exist although no response came
-    // back, so before creating again the task searches Tenovos for it; an
+    // back, so before creating again the task searches Tenovos for it. An
     // asset it finds is adopted: its open upload is cancelled and the file
     // goes up as a new version of it, so no second asset appears.
     bool createOutcomeUnknown(const ApiError &error) const;

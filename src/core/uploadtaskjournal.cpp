@@ -269,7 +269,7 @@ JournalEntry UploadTask::uploadJournalEntry() const
 
 void UploadTask::recordOwedCancel()
 {
-    // The server still holds the multipart upload open. The entry stays, as
+    // The multipart upload is still open on the server. The entry stays, as
     // Cancelling, and the engine sends the cancel again when the journal is
     // next opened.
     if (!m_journal || !m_asset.isMultipart() || m_asset.fileId.isEmpty())

@@ -310,7 +310,7 @@ void tst_MainWindowFlow::expiredSessionAsksSignInAndContinues()
     QTRY_VERIFY_WITH_TIMEOUT(window.uploadAction()->isEnabled(), 10000);
     window.uploadAction()->trigger();
 
-    // The window asks for the password again, and the file waits.
+    // The window shows the sign-in dialog again, and the file waits.
     tenovos::SignInDialog *dialog = nullptr;
     QTRY_VERIFY_WITH_TIMEOUT((dialog = window.findChild<tenovos::SignInDialog *>()) && dialog->isVisible(),
                              kUploadTimeoutMs);

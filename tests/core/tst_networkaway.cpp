@@ -147,7 +147,7 @@ void tst_NetworkAway::queueWaitsAndFinishes()
     QCOMPARE(sandbox.assets().size(), 1);
     QCOMPARE(sandbox.openUploadCount(), 0);
 
-    // The engine said it waits for the server, and that it stopped waiting.
+    // The engine reported waiting for the server, then reported the end of the wait.
     QVERIFY(!waiting.isEmpty());
     QVERIFY(waiting.constFirst().at(1).toDateTime().isValid());
     QVERIFY(!waiting.constLast().at(1).toDateTime().isValid());
