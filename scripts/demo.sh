@@ -76,8 +76,11 @@ echo "demo: sandbox running at $base_url (PID $sandbox_pid); its request log: $s
 # default of a real sign-in later (QSettings reads XDG_CONFIG_HOME on Linux).
 export XDG_CONFIG_HOME="$state_dir/config"
 
+# A throw-away, unlocked keychain of its own (a private D-Bus session with
+# gnome-keyring), so the demo neither asks to unlock the login keyring nor
+# leaves the journal's key or a saved sign-in in it.
 status=0
-TENOVOS_PASSWORD=$demo_password "$uploader" \
+TENOVOS_PASSWORD=$demo_password "$root/scripts/with-keyring.sh" "$uploader" \
     --api-url "$base_url" \
     --api-key "$demo_api_key" \
     --username "$demo_username" \
